@@ -1,0 +1,75 @@
+// Builds the companion's Fastify instance from its dependencies. Start-up concerns (database,
+// migrations, keys, listening) live in server.ts; tests build the app directly with their own deps.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { Db } from './db/prisma.js';
+import type { Clock } from './clock.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { TokenVerifier } from './auth/forge-token-verifier.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { healthRoutes } from './http/health-routes.js';
+import { v1Routes } from './http/v1-routes.js';
+import { tenantService, type TenantService } from './tenants/tenant-service.js';
+
+export interface CompanionDeps {
+  config: Config;
+  db: Db;
+  verifier: TokenVerifier;
+  secretBox: SecretBox;
+  clock: Clock;
+  /** Whether the database is migrated and reachable (GET /ready). */
+  ready: () => Promise<boolean>;
+}
+
+export interface Companion extends CompanionDeps {
+  tenants: TenantService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    companion: Companion;
+  }
+}
+
+/** Secrets that must never reach a log line, whatever logs the request. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-forge-oauth-user"]',
+  'req.headers["x-forge-oauth-system"]',
+  'headers.authorization',
+  'secrets',
+  '*.secrets',
+  'password',
+  '*.password',
+];
+
+export async function buildApp(
+  deps: CompanionDeps,
+  logger: FastifyServerOptions['logger'] = { level: deps.config.logLevel },
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: typeof logger === 'object' && logger !== null && !('info' in logger) ? { ...logger, redact: REDACTED_PATHS } : logger,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('companion', { ...deps, tenants: tenantService(deps.db) });
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'open-connect companion', version: '1.0.0', description: 'Companion contract v1 (DESIGN.md)' },
+      components: { securitySchemes: { forgeInvocationToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ forgeInvocationToken: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes);
+  await app.register(v1Routes, { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,108 @@
+// Configuration, read from the environment once at start-up, validated and typed (STYLE.md rule 4).
+// Nothing else in the companion reads process.env.
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+const Env = Type.Object({
+  NODE_ENV: Type.Optional(Type.String()),
+  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  COMPANION_ENCRYPTION_KEY: Type.Optional(Type.String()),
+  COMPANION_ENCRYPTION_KEY_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$' })),
+  COMPANION_PREVIOUS_KEYS: Type.Optional(Type.String()),
+  FORGE_APP_ID: Type.Optional(Type.String()),
+  FORGE_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  COMPANION_ADMIN_MODULE_KEYS: Type.Optional(Type.String()),
+  COMPANION_EGRESS_ALLOW: Type.Optional(Type.String()),
+  DATABASE_POOL_SIZE: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  ),
+  PURGE_INTERVAL_SECONDS: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
+});
+type Env = Static<typeof Env>;
+
+export const DEFAULT_JWKS_URL = 'https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json';
+/** The manifest's admin page module and the admin resolver function (manifest.yml). */
+export const DEFAULT_ADMIN_MODULE_KEYS = ['open-connect-admin', 'admin-resolver'];
+
+export interface Config {
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** undefined: the embedded Postgres (PGlite) under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  readonly dataDir: string;
+  /** base64 of 32 bytes; undefined outside production means "generate one under dataDir". */
+  readonly encryptionKey: string | undefined;
+  readonly encryptionKeyId: string;
+  /** Older keys, still able to decrypt: `kid:base64,kid:base64`. */
+  readonly previousKeys: ReadonlyArray<{ id: string; key: string }>;
+  readonly forgeAppId: string | undefined;
+  readonly jwksUrl: string;
+  readonly adminModuleKeys: ReadonlySet<string>;
+  readonly egressAllow: readonly string[];
+  readonly logLevel: string;
+  readonly purgeIntervalSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(Env.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const problems = [...Value.Errors(Env, picked)].map((e) => `${e.instancePath.slice(1) || 'env'} ${e.message}`);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  const e = picked as Env;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.COMPANION_ENCRYPTION_KEY) {
+    throw new ConfigError('COMPANION_ENCRYPTION_KEY is required when NODE_ENV=production');
+  }
+  if (production && !e.FORGE_APP_ID) throw new ConfigError('FORGE_APP_ID is required when NODE_ENV=production');
+  if (e.COMPANION_ENCRYPTION_KEY) assertKey('COMPANION_ENCRYPTION_KEY', e.COMPANION_ENCRYPTION_KEY);
+  const previousKeys = list(e.COMPANION_PREVIOUS_KEYS).map((entry) => {
+    const at = entry.indexOf(':');
+    if (at < 1) throw new ConfigError('COMPANION_PREVIOUS_KEYS entries are kid:base64');
+    const key = { id: entry.slice(0, at), key: entry.slice(at + 1) };
+    assertKey(`COMPANION_PREVIOUS_KEYS (${key.id})`, key.key);
+    return key;
+  });
+  const port = Number(e.PORT ?? 8080);
+  if (port > 65535) throw new ConfigError('PORT must be at most 65535');
+  const adminKeys = list(e.COMPANION_ADMIN_MODULE_KEYS);
+  return {
+    production,
+    port,
+    host: e.HOST ?? '127.0.0.1',
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: Number(e.DATABASE_POOL_SIZE ?? 10) || 10,
+    dataDir: e.DATA_DIR ?? '.data',
+    encryptionKey: e.COMPANION_ENCRYPTION_KEY,
+    encryptionKeyId: e.COMPANION_ENCRYPTION_KEY_ID ?? 'k1',
+    previousKeys,
+    forgeAppId: e.FORGE_APP_ID,
+    jwksUrl: e.FORGE_JWKS_URL ?? DEFAULT_JWKS_URL,
+    adminModuleKeys: new Set(adminKeys.length > 0 ? adminKeys : DEFAULT_ADMIN_MODULE_KEYS),
+    egressAllow: list(e.COMPANION_EGRESS_ALLOW),
+    logLevel: e.LOG_LEVEL ?? (production ? 'info' : 'info'),
+    purgeIntervalSeconds: Number(e.PURGE_INTERVAL_SECONDS ?? 3600),
+  };
+}
+
+function assertKey(name: string, base64: string): void {
+  if (Buffer.from(base64, 'base64').length !== 32) throw new ConfigError(`${name} must be base64 of 32 bytes`);
+}

@@ -1,0 +1,39 @@
+// Shapes shared by the companion and the Forge app (contract v1, DESIGN.md). Written once here;
+// `forge/` imports these and nothing else from `companion/`.
+import { Type, type Static } from 'typebox';
+
+export const ErrorBody = Type.Object(
+  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** Cursor paging used by every list that pages. */
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+/** One option as the edit UI shows it and as object fields store it. */
+export const Option = Type.Object({ id: Type.String(), value: Type.String() });
+export type Option = Static<typeof Option>;
+
+/** The issue and user an options request is computed for. Field values arrive keyed by field id. */
+export const RequestContext = Type.Object({
+  issue: Type.Optional(
+    Type.Object({
+      id: Type.Optional(Type.String({ maxLength: 100 })),
+      key: Type.Optional(Type.String({ maxLength: 100 })),
+      projectId: Type.Optional(Type.String({ maxLength: 100 })),
+      projectKey: Type.Optional(Type.String({ maxLength: 100 })),
+      issueTypeId: Type.Optional(Type.String({ maxLength: 100 })),
+      fields: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
+    }),
+  ),
+  user: Type.Optional(Type.Object({ accountId: Type.Optional(Type.String({ maxLength: 200 })) })),
+});
+export type RequestContext = Static<typeof RequestContext>;

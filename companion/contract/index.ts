@@ -1,0 +1,3 @@
+export * from './common.js';
+export * from './datasource.js';
+export * from './field.js';

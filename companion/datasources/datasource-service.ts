@@ -1,0 +1,133 @@
+// Datasource use cases: validation per type, optimistic concurrency, secrets, soft delete, audit.
+import { randomUUID } from 'node:crypto';
+import { Value } from 'typebox/value';
+import type { Db } from '../db/prisma.js';
+import type { Clock } from '../clock.js';
+import { purgeDateFrom } from '../clock.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { CONFIG_SCHEMAS, type Datasource, type DatasourceInput, type DatasourceUpdate } from '../contract/datasource.js';
+import { badRequest, conflict, notFound, staleVersion } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { datasourceRepository, type DatasourceRow } from './datasource-repository.js';
+import { decryptSecrets, mergeSecrets, readStoredSecrets, secretAad, secretFlags, type PlainSecrets } from './datasource-secrets.js';
+
+export const DEFAULT_CACHE_TTL_SECONDS = 300;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface Actor {
+  tenantId: string;
+  accountId: string | null;
+}
+
+export function toDatasourceView(row: DatasourceRow): Datasource {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type as Datasource['type'],
+    config: (row.config ?? {}) as Record<string, unknown>,
+    secrets: secretFlags(readStoredSecrets(row.secrets)),
+    cacheTtlSeconds: row.cacheTtlSeconds,
+    timeoutMs: row.timeoutMs,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function checkConfig(type: Datasource['type'], config: Record<string, unknown>): void {
+  const schema = CONFIG_SCHEMAS[type];
+  const first = Value.Errors(schema, config)[0];
+  if (first) {
+    const where = first.instancePath ? `config${first.instancePath.replaceAll('/', '.')}` : 'config';
+    throw badRequest(`Invalid ${type} datasource: ${where} ${first.message}`, 'validation_failed');
+  }
+}
+
+/** A datasource ready for a connector: configuration plus decrypted secrets. Never serialise it. */
+export interface DatasourceForUse {
+  row: DatasourceRow;
+  secrets: PlainSecrets;
+}
+
+export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
+  const repo = datasourceRepository(db);
+  const audit = (actor: Actor, action: string, id: string, before: Datasource | null, after: Datasource | null) =>
+    recordAudit(db, { tenantId: actor.tenantId, actor: actor.accountId, action, entityType: 'datasource', entityId: id, before, after });
+
+  async function mustFind(tenantId: string, id: string) {
+    const row = await repo.find(tenantId, id);
+    if (!row) throw notFound('Datasource');
+    return row;
+  }
+
+  return {
+    async list(tenantId: string, limit: number, cursor: string | undefined) {
+      const rows = await repo.list(tenantId, limit, cursor);
+      const page = rows.slice(0, limit);
+      return { datasources: page.map(toDatasourceView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+    },
+
+    async get(tenantId: string, id: string) {
+      return toDatasourceView(await mustFind(tenantId, id));
+    },
+
+    async create(actor: Actor, input: DatasourceInput) {
+      const config = input.config ?? {};
+      checkConfig(input.type, config);
+      const id = randomUUID();
+      const secrets = mergeSecrets(box, (n) => secretAad(actor.tenantId, id, n), {}, input.secrets);
+      const row = await repo.create({
+        id,
+        tenantId: actor.tenantId,
+        name: input.name,
+        type: input.type,
+        config: config as object,
+        secrets: secrets as object,
+        cacheTtlSeconds: input.cacheTtlSeconds ?? DEFAULT_CACHE_TTL_SECONDS,
+        timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      });
+      const view = toDatasourceView(row);
+      await audit(actor, 'datasource.created', id, null, view);
+      return view;
+    },
+
+    async update(actor: Actor, id: string, input: DatasourceUpdate) {
+      const current = await mustFind(actor.tenantId, id);
+      if (current.version !== input.version) throw staleVersion('Datasource');
+      if (input.type !== current.type) throw conflict('A datasource type cannot change; create a new datasource', 'immutable_type');
+      const config = input.config ?? {};
+      checkConfig(input.type, config);
+      const secrets = mergeSecrets(box, (n) => secretAad(actor.tenantId, id, n), readStoredSecrets(current.secrets), input.secrets);
+      const count = await repo.updateVersion(actor.tenantId, id, input.version, {
+        name: input.name,
+        config: config as object,
+        secrets: secrets as object,
+        cacheTtlSeconds: input.cacheTtlSeconds ?? current.cacheTtlSeconds,
+        timeoutMs: input.timeoutMs ?? current.timeoutMs,
+      });
+      if (count === 0) throw staleVersion('Datasource');
+      const after = toDatasourceView(await mustFind(actor.tenantId, id));
+      await audit(actor, 'datasource.updated', id, toDatasourceView(current), after);
+      return after;
+    },
+
+    async remove(actor: Actor, id: string) {
+      const current = await mustFind(actor.tenantId, id);
+      const [fields, items] = await repo.usedBy(actor.tenantId, id);
+      if (fields.length + items.length > 0) {
+        const users = [...fields, ...items].map((f) => f.key).join(', ');
+        throw conflict(`The datasource is used by ${users}; change or delete those first`, 'datasource_in_use');
+      }
+      const now = clock.now();
+      await repo.softDelete(actor.tenantId, id, now, purgeDateFrom(now));
+      await audit(actor, 'datasource.deleted', id, toDatasourceView(current), null);
+    },
+
+    /** For connectors only: the row and its decrypted secrets. */
+    async forUse(tenantId: string, id: string): Promise<DatasourceForUse> {
+      const row = await mustFind(tenantId, id);
+      return { row, secrets: decryptSecrets(box, (n) => secretAad(tenantId, id, n), readStoredSecrets(row.secrets)) };
+    },
+  };
+}
+export type DatasourceService = ReturnType<typeof datasourceService>;

@@ -1,0 +1,28 @@
+// The embedded database: Postgres compiled to WASM (PGlite), persisted in a folder and served on a
+// loopback port over the Postgres wire protocol, so the companion, Prisma and the migrations use
+// exactly the same code path as with a real server.
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedPostgres {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** `dir` undefined: an in-memory database (tests). */
+export async function startEmbeddedPostgres(dir: string | undefined): Promise<EmbeddedPostgres> {
+  if (dir) await mkdir(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  // PGlite is a single-connection database: one socket at a time, and the pool is sized to match.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  await server.start();
+  const address = server.getServerConn();
+  return {
+    url: `postgresql://postgres@${address}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

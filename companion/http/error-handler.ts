@@ -1,0 +1,47 @@
+// The one place that maps errors to HTTP answers. Every answer has the shape
+// {"error": {"code", "message"}}; nothing internal (stack, SQL, cause) reaches a client.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
+
+const frameworkCodes: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is over 1 MB' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request', message: 'Invalid Content-Length' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'bad_request', message: 'The JSON body is empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The body is not valid JSON' },
+};
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    reply.code(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, error.message);
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    }
+    if (error.validation) {
+      const where = error.validationContext ?? 'request';
+      return reply.code(400).send(errorBody('validation_failed', `Invalid ${where}: ${error.message}`));
+    }
+    const known = error.code ? frameworkCodes[error.code] : undefined;
+    if (known) return reply.code(known.status).send(errorBody(known.code, known.message ?? error.message));
+    if (error instanceof SyntaxError || error.code?.startsWith('FST_ERR_CTP')) {
+      return reply.code(400).send(errorBody('bad_request', 'The request body could not be read'));
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.code(503).send(errorBody('database_unavailable', 'The database is unavailable; try again shortly'));
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status < 500) return reply.code(status).send(errorBody('bad_request', error.message));
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(errorBody('internal_error', 'Something went wrong on our side'));
+  });
+}

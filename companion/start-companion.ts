@@ -1,0 +1,75 @@
+// Wires the companion together: database (embedded or external), migrations, keys, token verifier,
+// background jobs, the app. Used by `npm start` and by tests that need the full start-up path.
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { buildApp } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import { createPrisma, type Db } from './db/prisma.js';
+import { migrateDatabase } from './db/migrate.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
+import { createForgeTokenVerifier, type TokenVerifier } from './auth/forge-token-verifier.js';
+import { loadKeyring } from './crypto/load-keyring.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { startBackgroundJobs } from './jobs/background-jobs.js';
+
+export interface RunningCompanion {
+  app: FastifyInstance;
+  db: Db;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Folder of the embedded database when DATABASE_URL is unset; undefined = in memory. */
+  embeddedDir?: string | undefined;
+  logger?: FastifyServerOptions['logger'];
+  clock?: Clock;
+  verifier?: TokenVerifier;
+  /** Skip `prisma migrate deploy` (the database is already migrated, e.g. a test template). */
+  skipMigrations?: boolean;
+  /** Start the purge job and other timers (default true). */
+  jobs?: boolean;
+}
+
+export async function startCompanion(config: Config, options: StartOptions = {}): Promise<RunningCompanion> {
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(options.embeddedDir);
+    databaseUrl = embedded.url;
+  }
+  try {
+    if (!options.skipMigrations) await migrateDatabase(databaseUrl);
+    const db = createPrisma(databaseUrl, embedded ? 1 : config.databasePoolSize);
+    const warnings: string[] = [];
+    const keyring = await loadKeyring(config, (m) => warnings.push(m));
+    const verifier =
+      options.verifier ?? createForgeTokenVerifier({ jwksUrl: config.jwksUrl, appId: config.forgeAppId });
+    const app = await buildApp(
+      {
+        config,
+        db,
+        verifier,
+        secretBox: new SecretBox(keyring),
+        clock: options.clock ?? systemClock,
+        ready: async () => {
+          const rows = await db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`;
+          return Number(rows[0]?.n ?? 0) > 0;
+        },
+      },
+      options.logger,
+    );
+    for (const w of warnings) app.log.warn(w);
+    if (!config.forgeAppId) app.log.warn('FORGE_APP_ID is not set: every /v1 request will be refused with 401');
+    const jobs = options.jobs === false ? undefined : startBackgroundJobs(app);
+    app.addHook('onClose', async () => {
+      await jobs?.stop();
+      await db.$disconnect();
+      await embedded?.stop();
+    });
+    return { app, db, databaseUrl, stop: () => app.close() };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

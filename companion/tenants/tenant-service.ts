@@ -1,0 +1,39 @@
+// Tenants are keyed by the token's app.installationId and created on first use. The id is cached
+// in-process: the hot path (options with a warm cache) must not pay a database round trip for it.
+import type { Db } from '../db/prisma.js';
+import type { Invocation } from '../auth/forge-token-verifier.js';
+import { tenantRepository } from './tenant-repository.js';
+
+const REFRESH_MS = 5 * 60_000;
+const MAX_CACHED = 10_000;
+
+export function tenantService(db: Db) {
+  const known = new Map<string, { id: string; fingerprint: string; at: number }>();
+  const repo = tenantRepository(db);
+
+  const fingerprint = (inv: Invocation) =>
+    `${inv.cloudId}|${inv.apiBaseUrl}|${inv.environment}|${inv.licenseActive}`;
+
+  return {
+    async resolve(invocation: Invocation): Promise<string> {
+      const cached = known.get(invocation.installationId);
+      const fp = fingerprint(invocation);
+      if (cached && cached.fingerprint === fp && Date.now() - cached.at < REFRESH_MS) return cached.id;
+      const tenant = await repo.upsert({
+        installationId: invocation.installationId,
+        cloudId: invocation.cloudId,
+        apiBaseUrl: invocation.apiBaseUrl,
+        environment: invocation.environment,
+        licenseState: invocation.licenseActive === undefined ? undefined : invocation.licenseActive ? 'active' : 'inactive',
+      });
+      if (known.size >= MAX_CACHED) known.clear();
+      known.set(invocation.installationId, { id: tenant.id, fingerprint: fp, at: Date.now() });
+      return tenant.id;
+    },
+    /** Drops the cached id (the tenant was purged). */
+    forget(installationId: string) {
+      known.delete(installationId);
+    },
+  };
+}
+export type TenantService = ReturnType<typeof tenantService>;

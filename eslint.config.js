@@ -1,0 +1,20 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'companion/generated/', '.data/', 'dist/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Configuration is read once, in companion/config.ts (STYLE.md rule 4).
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through companion/config.ts' }],
+    },
+  },
+  {
+    files: ['companion/config.ts', 'prisma.config.ts', 'tests/**', 'bench/**', 'scripts/**', 'vitest.config.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+);
