@@ -7,19 +7,24 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
   readonly url: string;
+  readonly db: PGlite;
   stop(): Promise<void>;
 }
 
-/** `dir` undefined: an in-memory database (tests). */
-export async function startEmbeddedPostgres(dir: string | undefined): Promise<EmbeddedPostgres> {
+/**
+ * `dir` undefined: an in-memory database. `loadDataDir`: start from a dump made by `dumpDataDir`
+ * (tests start each database from one migrated template instead of migrating every time).
+ */
+export async function startEmbeddedPostgres(dir: string | undefined, loadDataDir?: Blob): Promise<EmbeddedPostgres> {
   if (dir) await mkdir(dir, { recursive: true });
-  const db = await PGlite.create(dir);
+  const db = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
   // PGlite is a single-connection database: one socket at a time, and the pool is sized to match.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
   const address = server.getServerConn();
   return {
     url: `postgresql://postgres@${address}/postgres?sslmode=disable`,
+    db,
     async stop() {
       await server.stop();
       await db.close();

@@ -1,0 +1,60 @@
+// The contract between the query pipeline (connectors, templates) and its callers (fields, items,
+// preview, connection test). Kept apart so both sides can be built and typed independently.
+import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { ForgeOAuthTokens } from '../http/request-context.js';
+import type { Option, RequestContext } from '../contract/common.js';
+
+/** What a query template can reference: `$issue.*`, `$currentUser.*`, `$userInput`. */
+export interface TemplateVariables {
+  issue: Record<string, unknown>;
+  currentUser: { accountId?: string | undefined };
+  userInput: string;
+}
+
+/** A connected field's or item's query settings (the parts the pipeline needs). */
+export interface QuerySpec {
+  query: string;
+  resultPath: string | null;
+  idTemplate: string | null;
+  displayTemplate: string | null;
+  maxRows: number;
+}
+
+/** Who is calling, for Jira datasources and the egress guard. */
+export interface CallerContext {
+  tenantId: string;
+  apiBaseUrl: string | undefined;
+  forgeTokens: ForgeOAuthTokens;
+}
+
+export interface QueryTimings {
+  renderMs: number;
+  sendMs: number;
+  waitMs: number;
+  parseMs: number;
+  mapMs: number;
+}
+
+export interface QueryOutcome {
+  /** The query after variables were filled in (for SQL: the text with placeholders, plus params). */
+  evaluatedQuery: { text: string; params: unknown[] };
+  /** A stable string identifying the evaluated query, for cache keys (hash it before storing). */
+  cacheKeyMaterial: string;
+  rows: unknown[];
+  options: Option[];
+  timings: QueryTimings;
+}
+
+export interface QueryPipeline {
+  /** Renders, runs, selects rows, maps options. Throws AppError (502/504/422) on upstream trouble. */
+  run(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables, caller: CallerContext): Promise<QueryOutcome>;
+  /** Renders only: the evaluated query and its cache key material, without contacting the upstream. */
+  evaluate(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables): { evaluatedQuery: { text: string; params: unknown[] }; cacheKeyMaterial: string };
+  /** Connection test: 2xx on the test path, or a trivial SQL query. Never throws. */
+  test(datasource: DatasourceForUse, caller: CallerContext): Promise<{ ok: boolean; ms: number; message: string }>;
+  /** Closes pooled connections of a datasource (it changed or was deleted). */
+  release(datasourceId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type { RequestContext };
