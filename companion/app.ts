@@ -13,6 +13,7 @@ import { registerErrorHandling } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { v1Routes } from './http/v1-routes.js';
 import { tenantService, type TenantService } from './tenants/tenant-service.js';
+import type { QueryPipeline } from './connectors/query-pipeline-types.js';
 
 export interface CompanionDeps {
   config: Config;
@@ -20,6 +21,8 @@ export interface CompanionDeps {
   verifier: TokenVerifier;
   secretBox: SecretBox;
   clock: Clock;
+  /** Runs datasource queries (connectors, templates, egress guard). */
+  pipeline: QueryPipeline;
   /** Whether the database is migrated and reachable (GET /ready). */
   ready: () => Promise<boolean>;
 }

@@ -11,6 +11,7 @@ import { createForgeTokenVerifier, type TokenVerifier } from './auth/forge-token
 import { loadKeyring } from './crypto/load-keyring.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { startBackgroundJobs } from './jobs/background-jobs.js';
+import { createQueryPipeline } from './connectors/query-pipeline.js';
 
 export interface RunningCompanion {
   app: FastifyInstance;
@@ -45,6 +46,7 @@ export async function startCompanion(config: Config, options: StartOptions = {})
     const keyring = await loadKeyring(config, (m) => warnings.push(m));
     const verifier =
       options.verifier ?? createForgeTokenVerifier({ jwksUrl: config.jwksUrl, appId: config.forgeAppId });
+    const pipeline = createQueryPipeline(config);
     const app = await buildApp(
       {
         config,
@@ -52,6 +54,7 @@ export async function startCompanion(config: Config, options: StartOptions = {})
         verifier,
         secretBox: new SecretBox(keyring),
         clock: options.clock ?? systemClock,
+        pipeline,
         ready: async () => {
           const rows = await db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`;
           return Number(rows[0]?.n ?? 0) > 0;
@@ -64,6 +67,7 @@ export async function startCompanion(config: Config, options: StartOptions = {})
     const jobs = options.jobs === false ? undefined : startBackgroundJobs(app);
     app.addHook('onClose', async () => {
       await jobs?.stop();
+      await pipeline.close();
       await db.$disconnect();
       await embedded?.stop();
     });

@@ -13,6 +13,8 @@ export async function migrateDatabase(databaseUrl: string): Promise<string> {
   try {
     const { stdout } = await run(process.execPath, [cli, 'migrate', 'deploy'], {
       cwd: projectRoot,
+      // The CLI child inherits the environment (PATH, proxies); only the URL is ours.
+      // eslint-disable-next-line no-restricted-properties
       env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
       timeout: 120_000,
     });
