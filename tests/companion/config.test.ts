@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, DEFAULT_ADMIN_MODULE_KEYS, DEFAULT_JWKS_URL, loadConfig } from '../../companion/config.js';
+
+describe('configuration', () => {
+  it('has the contract defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, jwksUrl: DEFAULT_JWKS_URL, production: false });
+    expect([...c.adminModuleKeys]).toEqual(DEFAULT_ADMIN_MODULE_KEYS);
+  });
+
+  it('refuses to start in production without an encryption key or app id', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', FORGE_APP_ID: 'ari:x' })).toThrow(/COMPANION_ENCRYPTION_KEY/);
+    expect(() => loadConfig({ NODE_ENV: 'production', COMPANION_ENCRYPTION_KEY: randomBytes(32).toString('base64') })).toThrow(/FORGE_APP_ID/);
+  });
+
+  it('names every invalid variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ COMPANION_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/32 bytes/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ COMPANION_PREVIOUS_KEYS: 'nokid' })).toThrow(/kid:base64/);
+  });
+
+  it('parses lists', () => {
+    const c = loadConfig({ COMPANION_ADMIN_MODULE_KEYS: 'a, b', COMPANION_EGRESS_ALLOW: '10.0.0.0/8,crm.internal' });
+    expect([...c.adminModuleKeys]).toEqual(['a', 'b']);
+    expect(c.egressAllow).toEqual(['10.0.0.0/8', 'crm.internal']);
+  });
+});
