@@ -1,0 +1,67 @@
+// The one way the Forge side talks to the companion: `invokeRemote` on the `companion` remote. The
+// platform signs each call with a Forge Invocation Token (tenant, module, user), so nothing here
+// carries credentials. Errors keep the companion's safe `{error:{code,message}}` for the admin.
+import type { ForgePlatform } from '../platform/forge-platform.js';
+
+export const COMPANION_REMOTE_KEY = 'companion';
+
+export class CompanionError extends Error {
+  override name = 'CompanionError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface CompanionClient {
+  request<T = unknown>(method: HttpMethod, path: string, body?: unknown): Promise<T>;
+}
+
+/** Builds `/v1/...` paths with every dynamic segment URL-encoded. */
+export function companionPath(strings: TemplateStringsArray, ...segments: Array<string | number>): string {
+  return strings.reduce((path, part, i) => path + part + (i < segments.length ? encodeURIComponent(String(segments[i])) : ''), '');
+}
+
+export function companionClient(platform: Pick<ForgePlatform, 'invokeRemote'>): CompanionClient {
+  return {
+    async request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+      let response;
+      try {
+        response = await platform.invokeRemote(COMPANION_REMOTE_KEY, {
+          path,
+          method,
+          headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      } catch {
+        // The platform could not reach the remote at all (down, DNS, TLS): say so plainly.
+        throw new CompanionError(503, 'companion_unreachable', 'The open-connect companion service could not be reached');
+      }
+      const text = await response.text();
+      const parsed = parseJson(text);
+      if (!response.ok) {
+        const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+        throw new CompanionError(
+          response.status,
+          typeof error?.code === 'string' ? error.code : 'companion_error',
+          typeof error?.message === 'string' ? error.message : `The companion answered ${response.status}`,
+        );
+      }
+      return parsed as T;
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CompanionError(502, 'companion_bad_answer', 'The companion answered something that is not JSON');
+  }
+}

@@ -1,0 +1,33 @@
+// Admin page → companion, datasources: CRUD, connection test, cache clear. Secrets go in with a
+// create or an update and never come back (the companion answers `{"password": true}`).
+import type { Resolver } from './resolver-class.js';
+import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
+import type { ForgePlatform } from '../platform/forge-platform.js';
+import { adminOnly } from './admin-guard.js';
+import { optionalQuery, requireObject, requireString } from './resolver-envelope.js';
+
+export function defineDatasourceResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
+  const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);
+  resolver.define(
+    'datasources/list',
+    admin((q) => companion.request('GET', `/v1/admin/datasources${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`)),
+  );
+  resolver.define('datasources/get', admin((q) => companion.request('GET', p`/v1/admin/datasources/${requireString(q, 'id')}`)));
+  resolver.define('datasources/create', admin((q) => companion.request('POST', '/v1/admin/datasources', requireObject(q, 'datasource'))));
+  resolver.define(
+    'datasources/update',
+    admin((q) => companion.request('PUT', p`/v1/admin/datasources/${requireString(q, 'id')}`, requireObject(q, 'datasource'))),
+  );
+  resolver.define(
+    'datasources/delete',
+    admin(async (q) => {
+      await companion.request('DELETE', p`/v1/admin/datasources/${requireString(q, 'id')}`);
+      return { deleted: true };
+    }),
+  );
+  resolver.define('datasources/test', admin((q) => companion.request('POST', p`/v1/admin/datasources/${requireString(q, 'id')}/test`, {})));
+  resolver.define(
+    'datasources/clearCache',
+    admin((q) => companion.request('POST', p`/v1/admin/datasources/${requireString(q, 'id')}/cache/clear`, {})),
+  );
+}

@@ -1,0 +1,19 @@
+// Every admin resolver goes through here first: the caller must be a Jira administrator, asked of
+// Jira itself, before a single byte goes to the companion. The admin page is only shown to admins,
+// but the function can be invoked directly, so the page's visibility is not a check.
+import type { Request } from '@forge/resolver';
+import type { ForgePlatform } from '../platform/forge-platform.js';
+import { envelope, refuse, type ResolverResult } from './resolver-envelope.js';
+
+export type AdminHandler = (payload: Record<string, unknown>, request: Request) => Promise<unknown>;
+
+export function adminOnly(platform: ForgePlatform, handler: AdminHandler) {
+  return (request: Request): Promise<ResolverResult<unknown>> =>
+    envelope(async () => {
+      const accountId = request.context.accountId as string | undefined;
+      if (!accountId || !(await platform.isJiraAdmin(accountId))) {
+        throw refuse.forbidden('Only Jira administrators can change open-connect settings');
+      }
+      return handler((request.payload ?? {}) as Record<string, unknown>, request);
+    });
+}

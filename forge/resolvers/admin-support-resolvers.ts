@@ -1,0 +1,17 @@
+// Admin page → companion, support: the support export (configuration without values or secrets),
+// the live egress report (what is stored where) and the audit trail.
+import type { Resolver } from './resolver-class.js';
+import type { CompanionClient } from '../companion/companion-client.js';
+import type { ForgePlatform } from '../platform/forge-platform.js';
+import { adminOnly } from './admin-guard.js';
+import { optionalQuery } from './resolver-envelope.js';
+
+export function defineSupportResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
+  const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);
+  resolver.define('support/export', admin(() => companion.request('GET', '/v1/admin/export')));
+  resolver.define('support/egress', admin(() => companion.request('GET', '/v1/admin/egress')));
+  resolver.define(
+    'support/audit',
+    admin((q) => companion.request('GET', `/v1/admin/audit${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`)),
+  );
+}

@@ -1,0 +1,42 @@
+// The two resolver functions of the manifest. `admin-resolver` serves the admin page only, and its
+// key is one of the companion's admin module keys; `field-resolver` serves the field and issue
+// panel UIs, so a token minted for a field UI can never reach /v1/admin.
+import { Resolver } from './resolver-class.js';
+import { companionClient } from '../companion/companion-client.js';
+import type { ForgePlatform } from '../platform/forge-platform.js';
+import { defineDatasourceResolvers } from './admin-datasource-resolvers.js';
+import { defineFieldAdminResolvers } from './admin-field-resolvers.js';
+import { defineItemAdminResolvers } from './admin-item-resolvers.js';
+import { defineSupportResolvers } from './admin-support-resolvers.js';
+import { defineFieldResolvers, searchSuggestionsFor } from './field-resolvers.js';
+import { defineIssueItemResolvers } from './issue-item-resolvers.js';
+
+export const ADMIN_RESOLVER_KEY = 'admin-resolver';
+export const FIELD_RESOLVER_KEY = 'field-resolver';
+
+export function buildAdminResolver(platform: ForgePlatform): Resolver {
+  const resolver = new Resolver();
+  const companion = companionClient(platform);
+  defineDatasourceResolvers(resolver, platform, companion);
+  defineFieldAdminResolvers(resolver, platform, companion);
+  defineItemAdminResolvers(resolver, platform, companion);
+  defineSupportResolvers(resolver, platform, companion);
+  return resolver;
+}
+
+export function buildFieldResolver(platform: ForgePlatform): Resolver {
+  const resolver = new Resolver();
+  const companion = companionClient(platform);
+  defineFieldResolvers(resolver, platform, companion);
+  defineIssueItemResolvers(resolver, platform, companion);
+  return resolver;
+}
+
+/** The `searchSuggestions` function: the event names the field and carries the typed text. */
+export function buildSearchSuggestions(platform: ForgePlatform) {
+  const companion = companionClient(platform);
+  return async (event: { fieldId?: string; fieldKey?: string; query?: string; userInput?: string } = {}) => {
+    const fieldKey = event.fieldId ?? event.fieldKey ?? '';
+    return searchSuggestionsFor(companion, fieldKey, event.query ?? event.userInput ?? '');
+  };
+}

@@ -1,0 +1,67 @@
+// Field UIs → companion: options (also as the user types), recalculation of children when a parent
+// changes, and the render hints (Forge storage only: no companion call, so views survive its outage).
+import type { Resolver } from './resolver-class.js';
+import type { Request } from '@forge/resolver';
+import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
+import type { ForgePlatform } from '../platform/forge-platform.js';
+import { renderHintsStore } from '../fields/render-hints-store.js';
+import { envelope, refuse, requireString } from './resolver-envelope.js';
+import { requestContextOf } from './request-context.js';
+
+const FIELD_KEY = /^customfield_[0-9]{1,12}$/;
+
+function fieldKeyOf(payload: Record<string, unknown>): string {
+  const key = requireString(payload, 'fieldKey');
+  if (!FIELD_KEY.test(key)) throw refuse.badRequest('fieldKey must look like customfield_10050');
+  return key;
+}
+
+export function defineFieldResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
+  const hints = renderHintsStore(platform.kvs);
+  const payloadOf = (request: Request) => (request.payload ?? {}) as Record<string, unknown>;
+
+  resolver.define('field/options', (request: Request) =>
+    envelope(() => {
+      const q = payloadOf(request);
+      const input = typeof q.input === 'string' ? q.input.slice(0, 1000) : undefined;
+      const limit = typeof q.limit === 'number' ? q.limit : undefined;
+      return companion.request('POST', p`/v1/fields/${fieldKeyOf(q)}/options`, {
+        context: requestContextOf(request, q.fields),
+        ...(input !== undefined ? { input } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(typeof q.cursor === 'string' ? { cursor: q.cursor } : {}),
+      });
+    }),
+  );
+
+  resolver.define('field/recalculate', (request: Request) =>
+    envelope(() => {
+      const q = payloadOf(request);
+      const changed = Array.isArray(q.changed) ? q.changed.filter((k): k is string => typeof k === 'string' && FIELD_KEY.test(k)) : [];
+      if (changed.length === 0) throw refuse.badRequest('changed must name at least one field');
+      return companion.request('POST', '/v1/fields/recalculate', { context: requestContextOf(request, q.fields), changed });
+    }),
+  );
+
+  resolver.define('field/renderHints', (request: Request) =>
+    envelope(async () => (await hints.get(fieldKeyOf(payloadOf(request)))) ?? null),
+  );
+}
+
+/**
+ * JQL search suggestions for the field (the custom field's `searchSuggestions` function): the
+ * options matching what the user typed, as display values (what the formatter shows and JQL matches).
+ */
+export async function searchSuggestionsFor(companion: CompanionClient, fieldKey: string, query: string): Promise<string[]> {
+  if (!FIELD_KEY.test(fieldKey)) return [];
+  try {
+    const answer = await companion.request<{ options: Array<{ value: string }> }>('POST', p`/v1/fields/${fieldKey}/options`, {
+      input: query.slice(0, 1000),
+      limit: 20,
+    });
+    return [...new Set(answer.options.map((o) => o.value))];
+  } catch {
+    // Suggestions are a convenience: JQL still works when they cannot be fetched.
+    return [];
+  }
+}

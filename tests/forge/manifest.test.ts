@@ -1,0 +1,28 @@
+// manifest.yml passes the same FULL validation the Forge CLI runs (module schemas, handler files
+// under src/, resource paths, scopes, remotes), and keeps the keys the companion relies on.
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import manifestPackage from '@forge/manifest';
+import { DEFAULT_ADMIN_MODULE_KEYS } from '../../companion/config.js';
+
+const { ProcessorBuilder, ValidationTypes } = manifestPackage;
+
+describe('manifest.yml', () => {
+  it('passes @forge/manifest FULL validation with no errors', async () => {
+    const result = await ProcessorBuilder.instance().withValidation(ValidationTypes.FULL).build().process('manifest.yml');
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.success).toBe(true);
+  });
+
+  it('declares the admin keys the companion allows, the lifecycle route and only the companion as egress', async () => {
+    const text = await readFile('manifest.yml', 'utf8');
+    for (const key of DEFAULT_ADMIN_MODULE_KEYS) expect(text).toMatch(new RegExp(`key: ${key}\\b`));
+    expect(text).toMatch(/route:\s*\n\s*path: \/v1\/lifecycle/);
+    expect(text).toMatch(/avi:forge:installed:app/);
+    expect(text).toMatch(/avi:forge:upgraded:app/);
+    expect(text).toMatch(/preUninstall:/);
+    // No `external:` egress: the remote is the only place data goes.
+    expect(text).not.toMatch(/^\s*external:/m);
+    expect(text).toMatch(/useAsConfig: true/);
+  });
+});
