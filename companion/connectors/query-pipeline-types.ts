@@ -28,10 +28,15 @@ export interface CallerContext {
 }
 
 export interface QueryTimings {
+  /** Rendering the query template. */
   renderMs: number;
+  /** HTTP: connecting and sending until the response headers arrived. SQL: getting a pooled connection. */
   sendMs: number;
+  /** HTTP: receiving the body. SQL: running the query and fetching its rows. */
   waitMs: number;
+  /** Parsing the body (JSON/CSV) and selecting rows with the result path. */
   parseMs: number;
+  /** Rendering the id and display templates per row. */
   mapMs: number;
 }
 
@@ -52,6 +57,11 @@ export interface QueryPipeline {
   evaluate(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables): { evaluatedQuery: { text: string; params: unknown[] }; cacheKeyMaterial: string };
   /** Connection test: 2xx on the test path, or a trivial SQL query. Never throws. */
   test(datasource: DatasourceForUse, caller: CallerContext): Promise<{ ok: boolean; ms: number; message: string }>;
+  /**
+   * Compute egress: reads only `fieldIds` of an issue from the tenant's Jira (user token, else the
+   * system token), through the egress guard. Nothing is kept. Throws AppError like `run`.
+   */
+  readIssueFields(caller: CallerContext, issueIdOrKey: string, fieldIds: string[], timeoutMs: number): Promise<Record<string, unknown>>;
   /** Closes pooled connections of a datasource (it changed or was deleted). */
   release(datasourceId: string): Promise<void>;
   close(): Promise<void>;

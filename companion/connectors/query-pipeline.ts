@@ -1,20 +1,101 @@
-// PLACEHOLDER until the connectors work lands: replaced by the real pipeline (issue 6).
+// The query pipeline: render the query for its datasource type, fetch through the connector, pick
+// the rows, map them to options, and time each step. Every outbound connection goes through the
+// egress guard built from COMPANION_EGRESS_ALLOW.
 import type { Config } from '../config.js';
+import type { DatasourceForUse } from '../datasources/datasource-service.js';
 import { AppError } from '../errors.js';
-import type { QueryPipeline } from './query-pipeline-types.js';
+import { createEgressPolicy } from '../egress/egress-policy.js';
+import { createGuardedAgent } from '../egress/guarded-dispatcher.js';
+import type { Connector } from './connector-types.js';
+import { timeoutOf } from './connector-types.js';
+import { jiraConnector } from './jira-connector.js';
+import { readIssueFields, registerIssueReaderAgent, registeredIssueReaderAgent } from './jira-issue-reader.js';
+import { oauth2Tokens } from './oauth2-tokens.js';
+import { restConnector } from './rest-connector.js';
+import { mapOptions, selectRows } from './row-mapping.js';
+import { sqlConnector } from './sql-connector.js';
+import { staticConnector } from './static-connector.js';
+import { toUpstreamError, MAX_ROWS } from './upstream-errors.js';
+import type { CallerContext, QueryOutcome, QueryPipeline, QuerySpec, TemplateVariables } from './query-pipeline-types.js';
 
-const missing = () => new AppError(501, 'not_implemented', 'Datasource connectors are not available yet');
+export function createQueryPipeline(config: Config): QueryPipeline {
+  const policy = createEgressPolicy(config.egressAllow);
+  const agent = createGuardedAgent(policy);
+  const oauth = oauth2Tokens(agent);
+  const connectors: Record<string, Connector> = {
+    rest: restConnector(agent, oauth),
+    jira: jiraConnector(agent),
+    static: staticConnector(),
+    postgresql: sqlConnector('postgresql', policy),
+    mysql: sqlConnector('mysql', policy),
+  };
+  registerIssueReaderAgent(agent);
 
-export function createQueryPipeline(_config: Config): QueryPipeline {
+  const connectorFor = (ds: DatasourceForUse): Connector => {
+    const connector = connectors[ds.row.type];
+    if (!connector) throw new AppError(422, 'datasource_misconfigured', `Datasource "${ds.row.name}" has an unknown type`);
+    return connector;
+  };
+
+  function evaluate(ds: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables) {
+    const evaluatedQuery = connectorFor(ds).evaluate(ds, spec.query ?? '', vars);
+    // The datasource's identity and version are part of the material: a changed datasource must
+    // not answer from entries made for its previous configuration.
+    const cacheKeyMaterial = JSON.stringify([ds.row.id, ds.row.version, evaluatedQuery.text, evaluatedQuery.params]);
+    return { evaluatedQuery, cacheKeyMaterial };
+  }
+
   return {
-    run: async () => {
-      throw missing();
+    evaluate,
+
+    async run(ds, spec, vars, caller): Promise<QueryOutcome> {
+      const connector = connectorFor(ds);
+      const t0 = performance.now();
+      const { evaluatedQuery, cacheKeyMaterial } = evaluate(ds, spec, vars);
+      const renderMs = performance.now() - t0;
+      const limit = Math.min(spec.maxRows > 0 ? spec.maxRows : MAX_ROWS, MAX_ROWS);
+      let fetched;
+      try {
+        fetched = await connector.fetch(ds, evaluatedQuery, caller, limit);
+      } catch (err) {
+        throw toUpstreamError(ds.row.name, err, timeoutOf(ds));
+      }
+      const t1 = performance.now();
+      const rows = fetched.isRows ? (fetched.data as unknown[]).slice(0, limit) : selectRows(fetched.data, spec.resultPath, limit);
+      const parseMs = fetched.parseMs + (performance.now() - t1);
+      const t2 = performance.now();
+      const options = mapOptions(rows, spec.idTemplate, spec.displayTemplate);
+      return {
+        evaluatedQuery,
+        cacheKeyMaterial,
+        rows,
+        options,
+        timings: { renderMs, sendMs: fetched.sendMs, waitMs: fetched.waitMs, parseMs, mapMs: performance.now() - t2 },
+      };
     },
-    evaluate: () => {
-      throw missing();
+
+    async test(ds, caller: CallerContext) {
+      const started = performance.now();
+      try {
+        const message = await connectorFor(ds).test(ds, caller);
+        return { ok: true, ms: Math.round(performance.now() - started), message };
+      } catch (err) {
+        const error = toUpstreamError(ds.row.name, err, timeoutOf(ds));
+        return { ok: false, ms: Math.round(performance.now() - started), message: error.message };
+      }
     },
-    test: async () => ({ ok: false, ms: 0, message: 'Datasource connectors are not available yet' }),
-    release: async () => undefined,
-    close: async () => undefined,
+
+    readIssueFields: (caller, issueIdOrKey, fieldIds, timeoutMs) => readIssueFields(caller, issueIdOrKey, fieldIds, timeoutMs, agent),
+
+    async release(datasourceId) {
+      oauth.release(datasourceId);
+      await Promise.all(Object.values(connectors).map((c) => c.release?.(datasourceId)));
+    },
+
+    async close() {
+      if (registeredIssueReaderAgent() === agent) registerIssueReaderAgent(undefined);
+      await Promise.all(Object.values(connectors).map((c) => c.close?.()));
+      await agent.close();
+    },
   };
 }

@@ -1,0 +1,33 @@
+// What every datasource type implements behind the pipeline. The pipeline does the common work
+// (timing, row selection, option mapping, error mapping); a connector only knows its protocol.
+import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { CallerContext, TemplateVariables } from './query-pipeline-types.js';
+
+export interface EvaluatedQuery {
+  text: string;
+  params: unknown[];
+}
+
+export interface FetchedData {
+  /** Parsed JSON (REST, Jira, static) or the rows themselves (SQL). */
+  data: unknown;
+  /** True when `data` already is the row list (SQL): no result path applies. */
+  isRows: boolean;
+  sendMs: number;
+  waitMs: number;
+  parseMs: number;
+}
+
+export interface Connector {
+  evaluate(ds: DatasourceForUse, query: string, vars: TemplateVariables): EvaluatedQuery;
+  fetch(ds: DatasourceForUse, query: EvaluatedQuery, caller: CallerContext, maxRows: number): Promise<FetchedData>;
+  /** Resolves with a success message; throws (an AppError) with the reason otherwise. */
+  test(ds: DatasourceForUse, caller: CallerContext): Promise<string>;
+  release?(datasourceId: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** A datasource's own timeout, kept inside Forge's 25 s budget whatever the stored value. */
+export const timeoutOf = (ds: DatasourceForUse) => Math.min(20_000, Math.max(1_000, ds.row.timeoutMs || 10_000));
+
+export const configOf = <T>(ds: DatasourceForUse) => (ds.row.config ?? {}) as T;

@@ -1,0 +1,148 @@
+// REST/JSON datasources. The field's query is `[GET|POST ]<path and query string>` on its first
+// line and, for POST, the JSON body on the following lines. Values are URL-encoded in the first
+// line and JSON-escaped in the body; the URL always stays on the datasource's base URL.
+import type { Dispatcher } from 'undici';
+import type { RestConfig } from '../contract/datasource.js';
+import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import { renderTemplate } from '../templates/render-template.js';
+import { exchange, type HttpAnswer } from './http-exchange.js';
+import { headerProblem } from './rest-headers.js';
+import type { OAuth2Tokens } from './oauth2-tokens.js';
+import { upstreamBadBody, upstreamMisconfigured, upstreamStatus } from './upstream-errors.js';
+import { configOf, timeoutOf, type Connector, type EvaluatedQuery, type FetchedData } from './connector-types.js';
+
+const METHOD = /^\s*(GET|POST)\s+/i;
+
+/** Splits `[METHOD ]line1\nbody…` into its parts; the method defaults to the datasource's. */
+export function splitRestQuery(query: string, fallback: 'GET' | 'POST'): { method: 'GET' | 'POST'; path: string; body: string } {
+  const newline = query.indexOf('\n');
+  let first = newline < 0 ? query : query.slice(0, newline);
+  const body = newline < 0 ? '' : query.slice(newline + 1).trim();
+  let method = fallback;
+  const m = METHOD.exec(first);
+  if (m) {
+    method = m[1]!.toUpperCase() as 'GET' | 'POST';
+    first = first.slice(m[0].length);
+  }
+  return { method, path: first.trim(), body };
+}
+
+/** Base URL + rendered path, refusing anything that would leave the base URL's origin. */
+export function joinUrl(ds: DatasourceForUse, baseUrl: string, path: string): URL {
+  let base: URL;
+  try {
+    base = new URL(baseUrl);
+  } catch {
+    throw upstreamMisconfigured(ds.row.name, 'its base URL is not a URL');
+  }
+  if (!path) return base;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) throw upstreamMisconfigured(ds.row.name, 'the query must be a path, not a full URL');
+  const trimmed = base.href.replace(/\/+$/, '');
+  const joined = new URL(path.startsWith('?') || path.startsWith('/') ? `${trimmed}${path}` : `${trimmed}/${path}`);
+  if (joined.origin !== base.origin) throw upstreamMisconfigured(ds.row.name, 'the query leaves the base URL');
+  return joined;
+}
+
+export interface RestRequest {
+  url: URL;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector {
+  /** Headers and URL with the datasource's credentials applied; only ever sent, never returned. */
+  async function authorise(ds: DatasourceForUse, req: RestRequest): Promise<{ req: RestRequest; secretHeaders: string[] }> {
+    const config = configOf<RestConfig>(ds);
+    const problem = headerProblem(config.headers);
+    if (problem) throw upstreamMisconfigured(ds.row.name, problem);
+    const headers: Record<string, string> = { accept: 'application/json', ...lower(config.headers ?? {}), ...req.headers };
+    const url = new URL(req.url);
+    const auth = config.auth ?? { mode: 'none' };
+    const need = (name: 'password' | 'token' | 'apiKey') => {
+      const value = ds.secrets[name];
+      if (!value) throw upstreamMisconfigured(ds.row.name, `${auth.mode} authentication needs secrets.${name}`);
+      return value;
+    };
+    const secretHeaders: string[] = [];
+    switch (auth.mode) {
+      case 'basic':
+        headers.authorization = `Basic ${Buffer.from(`${auth.username}:${need('password')}`).toString('base64')}`;
+        break;
+      case 'bearer':
+        headers.authorization = `Bearer ${need('token')}`;
+        break;
+      case 'apiKey':
+        if (auth.in === 'query') url.searchParams.set(auth.name, need('apiKey'));
+        else {
+          headers[auth.name.toLowerCase()] = need('apiKey');
+          secretHeaders.push(auth.name);
+        }
+        break;
+      case 'oauth2ClientCredentials':
+        headers.authorization = `Bearer ${await oauth.token(ds, auth, timeoutOf(ds))}`;
+        break;
+      default:
+        break;
+    }
+    return { req: { ...req, url, headers }, secretHeaders };
+  }
+
+  async function send(ds: DatasourceForUse, req: RestRequest): Promise<HttpAnswer> {
+    const { req: authed, secretHeaders } = await authorise(ds, req);
+    const answer = await exchange(agent, { ...authed, timeoutMs: timeoutOf(ds), datasourceName: ds.row.name }, secretHeaders);
+    // An OAuth2 token may be revoked before it expires: fetch a fresh one once and retry.
+    if (answer.status === 401 && configOf<RestConfig>(ds).auth?.mode === 'oauth2ClientCredentials') {
+      oauth.forget(ds);
+      const again = await authorise(ds, req);
+      return exchange(agent, { ...again.req, timeoutMs: timeoutOf(ds), datasourceName: ds.row.name }, again.secretHeaders);
+    }
+    return answer;
+  }
+
+  function build(ds: DatasourceForUse, query: EvaluatedQuery): RestRequest {
+    const config = configOf<RestConfig>(ds);
+    const parts = splitRestQuery(query.text, config.method ?? 'GET');
+    const url = joinUrl(ds, config.baseUrl, parts.path);
+    const body = parts.method === 'POST' ? parts.body || '{}' : undefined;
+    return { url, method: parts.method, headers: body !== undefined ? { 'content-type': 'application/json' } : {}, body };
+  }
+
+  return {
+    evaluate(ds, query, vars) {
+      const config = configOf<RestConfig>(ds);
+      const parts = splitRestQuery(query, config.method ?? 'GET');
+      const path = renderTemplate(parts.path, vars as never, 'url').text;
+      const body = parts.method === 'POST' ? renderTemplate(parts.body, vars as never, 'json').text : '';
+      return { text: `${parts.method} ${path}${body ? `\n${body}` : ''}`, params: [] };
+    },
+
+    async fetch(ds, query): Promise<FetchedData> {
+      const answer = await send(ds, build(ds, query));
+      if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
+      const started = performance.now();
+      const data = parseJson(ds, answer);
+      return { data, isRows: false, sendMs: answer.sendMs, waitMs: answer.waitMs, parseMs: performance.now() - started };
+    },
+
+    async test(ds) {
+      const config = configOf<RestConfig>(ds);
+      const url = joinUrl(ds, config.baseUrl, (config.testPath ?? '').trim());
+      const answer = await send(ds, { url, method: 'GET', headers: {}, body: undefined });
+      if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
+      return `The test path answered HTTP ${answer.status}`;
+    },
+  };
+}
+
+export function parseJson(ds: DatasourceForUse, answer: HttpAnswer): unknown {
+  const text = answer.body.toString('utf8').trim();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw upstreamBadBody(ds.row.name, `a body that is not valid JSON (${answer.contentType || 'no content type'})`);
+  }
+}
+
+const lower = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));

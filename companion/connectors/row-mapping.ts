@@ -1,0 +1,49 @@
+// From an upstream answer to options: pick the rows (JSONPath `resultPath`, jsonpath-plus with its
+// safe evaluator, since the path is admin input), keep at most 1,000, and render each row's id and
+// display value with the field's templates (`${row.name}`).
+import { JSONPath } from 'jsonpath-plus';
+import type { Option } from '../contract/common.js';
+import { AppError } from '../errors.js';
+import { printable, renderTemplate } from '../templates/render-template.js';
+import { MAX_ROWS } from './upstream-errors.js';
+
+export function selectRows(json: unknown, resultPath: string | null, limit: number): unknown[] {
+  let rows: unknown[];
+  if (resultPath && resultPath.trim() && resultPath.trim() !== '$') {
+    try {
+      rows = JSONPath({ path: resultPath.trim(), json: json as object, wrap: true, eval: 'safe' }) as unknown[];
+    } catch (err) {
+      throw new AppError(422, 'result_path_error', `The result path cannot be evaluated: ${(err as Error).message.slice(0, 200)}`);
+    }
+    // `$.values` (the array itself) reads the same as `$.values[*]` (its elements).
+    if (rows.length === 1 && Array.isArray(rows[0])) rows = rows[0] as unknown[];
+  } else {
+    rows = Array.isArray(json) ? json : json === undefined || json === null ? [] : [json];
+  }
+  return rows.slice(0, Math.min(limit, MAX_ROWS));
+}
+
+const firstValue = (row: Record<string, unknown>) => Object.values(row)[0];
+
+function defaultId(row: unknown): unknown {
+  if (!row || typeof row !== 'object') return row;
+  const r = row as Record<string, unknown>;
+  return r.id ?? r.key ?? r.value ?? firstValue(r);
+}
+
+function defaultDisplay(row: unknown): unknown {
+  if (!row || typeof row !== 'object') return row;
+  const r = row as Record<string, unknown>;
+  return r.name ?? r.value ?? r.title ?? r.label ?? r.key ?? r.id ?? firstValue(r);
+}
+
+export function mapOptions(rows: unknown[], idTemplate: string | null, displayTemplate: string | null): Option[] {
+  const options: Option[] = [];
+  for (const row of rows) {
+    const context = { row };
+    const id = idTemplate ? renderTemplate(idTemplate, context).text : printable(defaultId(row));
+    const value = displayTemplate ? renderTemplate(displayTemplate, context).text : printable(defaultDisplay(row));
+    options.push({ id: id.trim(), value: value.trim() });
+  }
+  return options;
+}

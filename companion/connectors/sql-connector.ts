@@ -1,0 +1,125 @@
+// SQL datasources (PostgreSQL, MySQL/MariaDB): the query template renders to text with
+// placeholders and a list of bound values; pools are per datasource version and closed when the
+// datasource changes (release) or the companion stops.
+import type { SqlConfig } from '../contract/datasource.js';
+import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { EgressPolicy } from '../egress/egress-policy.js';
+import { resolveChecked, CONNECT_TIMEOUT_MS } from '../egress/guarded-dispatcher.js';
+import { renderTemplate, type TemplateMode } from '../templates/render-template.js';
+import { configOf, timeoutOf, type Connector } from './connector-types.js';
+import { mysqlDriver } from './mysql-driver.js';
+import { postgresDriver } from './postgres-driver.js';
+import { sqlError } from './sql-errors.js';
+import { upstreamMisconfigured } from './upstream-errors.js';
+
+export const DEFAULT_SQL_POOL_SIZE = 3;
+
+export interface SqlPoolSettings {
+  /** The configured host name (for TLS) and the address the egress guard approved (to connect). */
+  host: string;
+  address: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string | undefined;
+  poolSize: number;
+  ssl: boolean;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+}
+
+export interface SqlPool {
+  query(text: string, params: unknown[], limit: number, timeoutMs: number, schema: string | undefined): Promise<unknown[]>;
+  ping(timeoutMs: number, schema: string | undefined): Promise<void>;
+  end(): Promise<void>;
+}
+
+export interface SqlDriver {
+  placeholders: Extract<TemplateMode, 'sql-pg' | 'sql-mysql'>;
+  defaultPort: number;
+  createPool(settings: SqlPoolSettings): SqlPool;
+}
+
+export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy): Connector {
+  const driver = kind === 'postgresql' ? postgresDriver() : mysqlDriver();
+  const pools = new Map<string, Promise<SqlPool>>();
+
+  async function create(ds: DatasourceForUse): Promise<SqlPool> {
+    const config = configOf<SqlConfig>(ds);
+    if (!config.host || !config.database || !config.user) throw upstreamMisconfigured(ds.row.name, 'host, database and user are required');
+    // Resolved and checked once; the pool then connects to that very address (no DNS rebinding).
+    const address = await resolveChecked(policy, config.host);
+    return driver.createPool({
+      host: config.host,
+      address,
+      port: config.port ?? driver.defaultPort,
+      database: config.database,
+      user: config.user,
+      password: ds.secrets.password,
+      poolSize: config.poolSize ?? DEFAULT_SQL_POOL_SIZE,
+      ssl: config.ssl === true,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      timeoutMs: timeoutOf(ds),
+    });
+  }
+
+  function poolFor(ds: DatasourceForUse): Promise<SqlPool> {
+    const key = `${ds.row.id}:${ds.row.version}`;
+    let pool = pools.get(key);
+    if (!pool) {
+      // An older version's pool is useless now: close it rather than wait for release().
+      for (const [k, old] of pools) if (k.startsWith(`${ds.row.id}:`)) void endQuietly(pools, k, old);
+      pool = create(ds);
+      pools.set(key, pool);
+      pool.catch(() => pools.delete(key));
+    }
+    return pool;
+  }
+
+  const schemaOf = (ds: DatasourceForUse) => configOf<SqlConfig>(ds).schema || undefined;
+
+  return {
+    evaluate(_ds, query, vars) {
+      return renderTemplate(query, vars as never, driver.placeholders);
+    },
+
+    async fetch(ds, query, _caller, maxRows) {
+      const started = performance.now();
+      const pool = await poolFor(ds);
+      const sent = performance.now();
+      try {
+        const rows = await pool.query(query.text, query.params, maxRows, timeoutOf(ds), schemaOf(ds));
+        return { data: rows, isRows: true, sendMs: sent - started, waitMs: performance.now() - sent, parseMs: 0 };
+      } catch (err) {
+        throw sqlError(ds.row.name, err, timeoutOf(ds));
+      }
+    },
+
+    async test(ds) {
+      const pool = await poolFor(ds);
+      try {
+        await pool.ping(timeoutOf(ds), schemaOf(ds));
+      } catch (err) {
+        throw sqlError(ds.row.name, err, timeoutOf(ds));
+      }
+      return 'The database accepted a trivial query';
+    },
+
+    async release(datasourceId) {
+      await Promise.all([...pools].filter(([k]) => k.startsWith(`${datasourceId}:`)).map(([k, p]) => endQuietly(pools, k, p)));
+    },
+
+    async close() {
+      await Promise.all([...pools].map(([k, p]) => endQuietly(pools, k, p)));
+    },
+  };
+}
+
+async function endQuietly(pools: Map<string, Promise<SqlPool>>, key: string, pool: Promise<SqlPool>): Promise<void> {
+  pools.delete(key);
+  try {
+    await (await pool).end();
+  } catch {
+    // A pool that never connected, or whose server is gone, has nothing left to close.
+  }
+}

@@ -1,0 +1,68 @@
+// Failures of the outside world, as the caller sees them: a clear 502/504/422 naming the
+// datasource and the cause. Messages are built from codes and statuses only, never from the
+// request (URLs may carry API keys, headers carry tokens), so no secret can reach them.
+import { AppError } from '../errors.js';
+import { EgressDeniedError } from '../egress/egress-policy.js';
+
+export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+export const MAX_ROWS = 1_000;
+
+export class UpstreamError extends AppError {
+  override name = 'UpstreamError';
+}
+
+// Compute egress reads Jira itself rather than a datasource: it is named as such.
+const label = (datasource: string) => (datasource === 'Jira' ? 'Jira' : `Datasource "${datasource}"`);
+
+export const upstreamTimeout = (datasource: string, ms: number) =>
+  new UpstreamError(504, 'upstream_timeout', `${label(datasource)} did not answer within ${ms} ms`);
+
+export const upstreamTooLarge = (datasource: string) =>
+  new UpstreamError(502, 'upstream_too_large', `${label(datasource)} answered with more than 5 MB; narrow the query`);
+
+export const upstreamStatus = (datasource: string, status: number) =>
+  new UpstreamError(502, 'upstream_error', `${label(datasource)} answered HTTP ${status}${status === 401 || status === 403 ? ' (check its credentials)' : ''}`);
+
+export const upstreamBadBody = (datasource: string, what: string) =>
+  new UpstreamError(502, 'upstream_bad_response', `${label(datasource)} answered with ${what}`);
+
+export const upstreamMisconfigured = (datasource: string, why: string) =>
+  new UpstreamError(422, 'datasource_misconfigured', `${label(datasource)} is misconfigured: ${why}`);
+
+/** Network-level errors by their code; the raw message may contain a URL, so it is not used. */
+const NETWORK: Record<string, string> = {
+  ENOTFOUND: 'its host name does not resolve (DNS)',
+  EAI_AGAIN: 'its host name could not be resolved right now (DNS)',
+  ECONNREFUSED: 'refused the connection',
+  ECONNRESET: 'closed the connection unexpectedly',
+  EHOSTUNREACH: 'is unreachable',
+  ENETUNREACH: 'is unreachable',
+  EPIPE: 'closed the connection unexpectedly',
+  UND_ERR_SOCKET: 'closed the connection unexpectedly',
+  UND_ERR_CLOSED: 'closed the connection unexpectedly',
+  CERT_HAS_EXPIRED: 'presented an expired TLS certificate',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'presented a self-signed TLS certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'presented a self-signed TLS certificate chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'presented a TLS certificate that cannot be verified',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'presented a TLS certificate for another host name',
+  EPROTO: 'failed the TLS handshake',
+};
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ABORT_ERR']);
+
+/** Maps any error from a connector into an AppError; AppErrors (incl. egress refusals) pass through. */
+export function toUpstreamError(datasource: string, err: unknown, timeoutMs: number): AppError {
+  if (err instanceof AppError) return err;
+  const cause = err as { code?: string; name?: string; cause?: { code?: string } };
+  const code = cause?.code ?? cause?.cause?.code ?? '';
+  if (cause?.cause instanceof EgressDeniedError) return cause.cause;
+  if (TIMEOUT_CODES.has(code) || cause?.name === 'TimeoutError' || cause?.name === 'AbortError') {
+    return upstreamTimeout(datasource, timeoutMs);
+  }
+  const known = NETWORK[code];
+  if (known) return new UpstreamError(502, 'upstream_error', `${label(datasource)} ${known}`, { cause: err });
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) {
+    return new UpstreamError(502, 'upstream_error', `${label(datasource)} failed the TLS handshake (${code})`, { cause: err });
+  }
+  return new UpstreamError(502, 'upstream_error', `${label(datasource)} could not be reached${code ? ` (${code})` : ''}`, { cause: err });
+}

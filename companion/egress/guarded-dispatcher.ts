@@ -1,0 +1,62 @@
+// Every outbound HTTP connection made for a datasource goes through this undici Agent. Its
+// connector checks the address the socket is about to use: the resolved one for names (through a
+// custom `lookup`, so the check and the connect use the very same address) and the literal one for
+// IPs (Node skips `lookup` for those). Redirects open new connections, so they pass here too.
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { Agent, buildConnector } from 'undici';
+import type { EgressPolicy } from './egress-policy.js';
+
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `dns.lookup` replacement that refuses addresses the policy forbids. */
+export function guardedLookup(policy: EgressPolicy) {
+  return (hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: LookupCallback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      try {
+        for (const a of addresses) policy.check(hostname, a.address);
+      } catch (denied) {
+        return callback(denied as NodeJS.ErrnoException, []);
+      }
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0];
+      if (!first) return callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** Resolves a host once and checks it, for drivers (SQL) that are then pinned to that address. */
+export function resolveChecked(policy: EgressPolicy, host: string): Promise<string> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (isIP(bare)) {
+    policy.check(host, bare);
+    return Promise.resolve(bare);
+  }
+  return new Promise((resolve, reject) => {
+    guardedLookup(policy)(bare, {}, (err, address) => (err ? reject(err) : resolve(address as string)));
+  });
+}
+
+export function createGuardedAgent(policy: EgressPolicy): Agent {
+  const base = buildConnector({ timeout: CONNECT_TIMEOUT_MS, lookup: guardedLookup(policy) as never });
+  return new Agent({
+    connect(options, callback) {
+      const bare = options.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(bare)) {
+        try {
+          policy.check(bare, bare);
+        } catch (denied) {
+          callback(denied as Error, null);
+          return;
+        }
+      }
+      base(options, callback);
+    },
+    connections: 16,
+    keepAliveTimeout: 10_000,
+  });
+}
