@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import { createPrisma, type Db } from './db/prisma.js';
 import { migrateDatabase } from './db/migrate.js';
+import { readinessCheck, shippedMigrations } from './db/readiness.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createForgeTokenVerifier, type TokenVerifier } from './auth/forge-token-verifier.js';
 import { loadKeyring } from './crypto/load-keyring.js';
@@ -55,10 +56,7 @@ export async function startCompanion(config: Config, options: StartOptions = {})
         secretBox: new SecretBox(keyring),
         clock: options.clock ?? systemClock,
         pipeline,
-        ready: async () => {
-          const rows = await db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`;
-          return Number(rows[0]?.n ?? 0) > 0;
-        },
+        ready: readinessCheck(db, await shippedMigrations()),
       },
       options.logger,
     );
