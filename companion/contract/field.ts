@@ -58,6 +58,15 @@ export const Field = Type.Object({
 });
 export type Field = Static<typeof Field>;
 
+export const FieldList = Type.Object({ fields: Type.Array(Field), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export type FieldList = Static<typeof FieldList>;
+
+/** `:id` of the runtime routes: the field's id or its key (`customfield_10050`). */
+export const FieldRef = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const CacheClearResponse = Type.Object({ cleared: Type.Integer(), cacheGeneration: Type.Integer() });
+export type CacheClearResponse = Static<typeof CacheClearResponse>;
+
 export const OptionsRequest = Type.Object(
   {
     context: Type.Optional(RequestContext),

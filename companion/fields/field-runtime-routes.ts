@@ -1,0 +1,57 @@
+// The routes the edit UI calls while an issue is edited (any module's token, not only admin):
+// POST /v1/fields/:id/options and POST /v1/fields/recalculate.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorBody } from '../contract/common.js';
+import { FieldRef, OptionsRequest, OptionsResponse, RecalculateRequest, RecalculateResponse } from '../contract/field.js';
+import type { CallerContext } from '../connectors/query-pipeline-types.js';
+import { badRequest, notFound } from '../errors.js';
+import { runtimeCaches } from '../cache/runtime-caches.js';
+import { connectedOptions } from './connected-options.js';
+import { fieldSnapshots } from './field-snapshots.js';
+import { recalculate } from './field-recalculation.js';
+import { filterByInput, pageOf } from './option-paging.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+
+const callerOf = (request: FastifyRequest): CallerContext => ({
+  tenantId: request.tenantId,
+  apiBaseUrl: request.invocation.apiBaseUrl,
+  forgeTokens: request.forgeTokens,
+});
+
+export async function fieldRuntimeRoutes(app: FastifyInstance) {
+  const { companion } = app;
+  runtimeCaches(companion, app.log);
+  const fields = fieldSnapshots(companion);
+
+  app.post(
+    '/:id/options',
+    { schema: { tags: ['fields'], params: FieldRef, body: OptionsRequest, response: { 200: OptionsResponse, ...errors } } },
+    async (request) => {
+      const body = (request.body ?? {}) as OptionsRequest;
+      const field = await fields.get(request.tenantId, (request.params as { id: string }).id);
+      if (!field) throw notFound('Field');
+      const offset = body.cursor === undefined ? 0 : Number(body.cursor);
+      if (!Number.isInteger(offset) || offset < 0) throw badRequest('cursor is not one this route gave out', 'invalid_cursor');
+      const result = await connectedOptions(companion, {
+        tenantId: request.tenantId,
+        caller: callerOf(request),
+        config: field,
+        context: body.context,
+        input: body.input,
+        cache: true,
+      });
+      const { options, nextCursor } = pageOf(filterByInput(result.options, field.query, body.input), offset, body.limit);
+      return { options, nextCursor, cache: result.cache };
+    },
+  );
+
+  app.post(
+    '/recalculate',
+    { schema: { tags: ['fields'], body: RecalculateRequest, response: { 200: RecalculateResponse, ...errors } } },
+    async (request) => {
+      const body = request.body as RecalculateRequest;
+      return recalculate(companion, request.tenantId, callerOf(request), body.context, body.changed);
+    },
+  );
+}

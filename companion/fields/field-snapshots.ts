@@ -1,0 +1,27 @@
+// In-process copies of field configuration for the options route, looked up by id or by key
+// (`customfield_10050`), kept right as config-snapshots.ts explains.
+import type { Companion } from '../app.js';
+import { isUuid } from '../db/ids.js';
+import { ConfigSnapshots } from '../cache/config-snapshots.js';
+import { fieldRepository, type FieldRow } from './field-repository.js';
+
+const byCompanion = new WeakMap<Companion, ConfigSnapshots<FieldRow>>();
+
+export function fieldSnapshots(companion: Companion): ConfigSnapshots<FieldRow> {
+  let snapshots = byCompanion.get(companion);
+  if (snapshots) return snapshots;
+  const { db, clock } = companion;
+  const repo = fieldRepository(db);
+  snapshots = new ConfigSnapshots<FieldRow>(clock, {
+    async load(tenantId, ref) {
+      const row = await repo.findByRef(tenantId, ref);
+      return row ? { value: row, stamp: { id: row.id, version: row.version, cacheGeneration: row.cacheGeneration } } : null;
+    },
+    stamp(tenantId, ref) {
+      const where = isUuid(ref) ? { id: ref } : { key: ref };
+      return db.field.findFirst({ where: { ...where, tenantId, deletedAt: null }, select: { id: true, version: true, cacheGeneration: true } });
+    },
+  });
+  byCompanion.set(companion, snapshots);
+  return snapshots;
+}
