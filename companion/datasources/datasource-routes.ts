@@ -5,11 +5,12 @@ import { Type } from 'typebox';
 import { ErrorBody, IdParams, PageQuery } from '../contract/common.js';
 import { Datasource, DatasourceInput, DatasourceList, DatasourceUpdate } from '../contract/datasource.js';
 import { datasourceService } from './datasource-service.js';
+import { assertConnectorConfig } from '../connectors/rest-headers.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
 
 export async function datasourceRoutes(app: FastifyInstance) {
-  const { db, secretBox, clock } = app.companion;
+  const { db, secretBox, clock, pipeline } = app.companion;
   const service = datasourceService(db, secretBox, clock);
   const actor = (r: { tenantId: string; invocation: { principal: string | undefined } }) => ({
     tenantId: r.tenantId,
@@ -22,6 +23,7 @@ export async function datasourceRoutes(app: FastifyInstance) {
   });
 
   app.post('/', { schema: { tags: ['datasources'], body: DatasourceInput, response: { 201: Datasource, ...errors } } }, async (request, reply) => {
+    assertConnectorConfig(request.body);
     reply.code(201);
     return service.create(actor(request), request.body as DatasourceInput);
   });
@@ -33,11 +35,20 @@ export async function datasourceRoutes(app: FastifyInstance) {
   app.put(
     '/:id',
     { schema: { tags: ['datasources'], params: IdParams, body: DatasourceUpdate, response: { 200: Datasource, ...errors } } },
-    async (request) => service.update(actor(request), (request.params as { id: string }).id, request.body as DatasourceUpdate),
+    async (request) => {
+      assertConnectorConfig(request.body);
+      const { id } = request.params as { id: string };
+      const updated = await service.update(actor(request), id, request.body as DatasourceUpdate);
+      // Pools and OAuth tokens were made for the old settings.
+      await pipeline.release(id);
+      return updated;
+    },
   );
 
   app.delete('/:id', { schema: { tags: ['datasources'], params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
-    await service.remove(actor(request), (request.params as { id: string }).id);
+    const { id } = request.params as { id: string };
+    await service.remove(actor(request), id);
+    await pipeline.release(id);
     return reply.code(204).send();
   });
 }

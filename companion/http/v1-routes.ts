@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { authenticate, requireAdminModule } from '../auth/authenticate.js';
 import { lifecycleRoutes } from '../tenants/lifecycle-routes.js';
 import { datasourceRoutes } from '../datasources/datasource-routes.js';
+import { datasourceTestRoutes } from '../datasources/datasource-test-routes.js';
+import { fieldPreviewRoutes } from '../fields/field-preview-routes.js';
 import { cacheInvalidationHooks } from '../cache/cache-invalidation-hooks.js';
 import { cacheClearRoutes } from '../cache/cache-clear-routes.js';
 import { fieldRoutes } from '../fields/field-routes.js';
@@ -28,6 +30,8 @@ export async function v1Routes(v1: FastifyInstance) {
     async (admin) => {
       admin.addHook('onRequest', requireAdminModule(config.adminModuleKeys));
       await admin.register(datasourceRoutes, { prefix: '/datasources' });
+      await admin.register(datasourceTestRoutes, { prefix: '/datasources' });
+      await admin.register(fieldPreviewRoutes, { prefix: '/fields' });
       await admin.register(cacheClearRoutes, { prefix: '/datasources' });
       await admin.register(fieldRoutes, { prefix: '/fields' });
       await admin.register(fieldPreviewRoutes, { prefix: '/fields' });
