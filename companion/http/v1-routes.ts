@@ -15,8 +15,6 @@ import { mappingRoutes } from '../mappings/mapping-routes.js';
 import { exportRoutes } from '../export/export-routes.js';
 import { egressRoutes } from '../reports/egress-routes.js';
 import { auditRoutes } from '../audit/audit-routes.js';
-import { datasourceTestRoutes } from '../datasources/datasource-test-routes.js';
-import { fieldPreviewRoutes } from '../fields/field-preview-routes.js';
 
 export async function v1Routes(v1: FastifyInstance) {
   const { verifier, config } = v1.companion;
@@ -34,8 +32,6 @@ export async function v1Routes(v1: FastifyInstance) {
       await admin.register(fieldPreviewRoutes, { prefix: '/fields' });
       await admin.register(cacheClearRoutes, { prefix: '/datasources' });
       await admin.register(fieldRoutes, { prefix: '/fields' });
-      await admin.register(fieldPreviewRoutes, { prefix: '/fields' });
-      await admin.register(datasourceTestRoutes, { prefix: '/datasources' });
       await admin.register(itemRoutes, { prefix: '/items' });
       await admin.register(mappingRoutes, { prefix: '/mappings' });
       await admin.register(exportRoutes);
