@@ -1,0 +1,93 @@
+// Connected items (contract v1, DESIGN.md "Item body"): like a field, plus attributes rendered by
+// templates from the same row. Values chosen per issue are stored by the companion.
+import { Type, type Static } from 'typebox';
+import { Option, RequestContext, Timestamp } from './common.js';
+
+export const ItemEditor = Type.Union([Type.Literal('select'), Type.Literal('multiselect'), Type.Literal('readonly')]);
+export type ItemEditor = Static<typeof ItemEditor>;
+
+export const ITEM_KEY_PATTERN = '^connected_item_[0-9]{1,9}$';
+const Template = Type.String({ maxLength: 10000 });
+/** Attribute names become `$issue.connected_item_N.<name>`: identifiers, not the reserved id/value names. */
+export const ATTRIBUTE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,49}$';
+export const RESERVED_ATTRIBUTE_NAMES = ['id', 'value', 'ids', 'values'] as const;
+
+const Attributes = Type.Record(Type.String({ pattern: ATTRIBUTE_NAME_PATTERN }), Template, { maxProperties: 50, additionalProperties: false });
+
+export const ItemInput = Type.Object(
+  {
+    key: Type.String({ pattern: ITEM_KEY_PATTERN }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    datasourceId: Type.String({ format: 'uuid' }),
+    editor: ItemEditor,
+    query: Type.Optional(Template),
+    resultPath: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
+    idTemplate: Type.Optional(Type.Union([Template, Type.Null()])),
+    displayTemplate: Type.Optional(Type.Union([Template, Type.Null()])),
+    cacheTtlSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 86400 }), Type.Null()])),
+    maxOptions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    attributes: Type.Optional(Attributes),
+  },
+  { additionalProperties: false },
+);
+export type ItemInput = Static<typeof ItemInput>;
+
+export const ItemUpdate = Type.Object({ ...ItemInput.properties, version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export type ItemUpdate = Static<typeof ItemUpdate>;
+
+export const Item = Type.Object({
+  id: Type.String(),
+  key: Type.String(),
+  name: Type.String(),
+  datasourceId: Type.String(),
+  editor: ItemEditor,
+  query: Type.String(),
+  resultPath: Type.Union([Type.String(), Type.Null()]),
+  idTemplate: Type.Union([Type.String(), Type.Null()]),
+  displayTemplate: Type.Union([Type.String(), Type.Null()]),
+  cacheTtlSeconds: Type.Union([Type.Integer(), Type.Null()]),
+  maxOptions: Type.Integer(),
+  attributes: Type.Record(Type.String(), Type.String()),
+  dependsOn: Type.Array(Type.String()),
+  version: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Item = Static<typeof Item>;
+
+export const ItemList = Type.Object({ items: Type.Array(Item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** A chosen value as stored: the option plus the item's attributes rendered from its row. */
+export const ItemValue = Type.Object({
+  id: Type.String(),
+  value: Type.String(),
+  attributes: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+export type ItemValue = Static<typeof ItemValue>;
+
+export const IssueItems = Type.Object({
+  items: Type.Array(Type.Object({ itemId: Type.String(), key: Type.String(), values: Type.Array(ItemValue) })),
+});
+export type IssueItems = Static<typeof IssueItems>;
+
+export const IssueItemsUpdate = Type.Object(
+  {
+    /** The issue the options are computed for (its id is the route's :issueId). */
+    context: Type.Optional(RequestContext),
+    items: Type.Array(
+      Type.Object(
+        {
+          itemId: Type.String({ minLength: 1, maxLength: 200 }),
+          values: Type.Array(Type.Object({ id: Type.String({ maxLength: 1000 }), value: Type.Optional(Type.String({ maxLength: 10000 })) }, { additionalProperties: false }), { maxItems: 1000 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 200 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type IssueItemsUpdate = Static<typeof IssueItemsUpdate>;
+
+export const IssueIdParams = Type.Object({ issueId: Type.String({ pattern: '^[0-9]{1,20}$' }) });
+

@@ -1,0 +1,26 @@
+// GET /v1/admin/export (support export) and POST /v1/admin/import (the same document, into this
+// tenant). The response schema of the export lists only configuration properties: a secret or a
+// value cannot ride along even if a row grew one.
+import type { FastifyInstance } from 'fastify';
+import { ErrorBody } from '../contract/common.js';
+import { ExportDocument, ImportQuery, ImportResult } from '../contract/support-export.js';
+import { buildExport } from './export-service.js';
+import { importService, type ImportMode } from './import-service.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+
+export async function exportRoutes(app: FastifyInstance) {
+  const { db, clock } = app.companion;
+  const importer = importService(db);
+
+  app.get('/export', { schema: { tags: ['export'], response: { 200: ExportDocument, ...errors } } }, async (request, reply) => {
+    const doc = await buildExport(db, request.tenantId, clock.now());
+    reply.header('content-disposition', `attachment; filename="open-connect-export-${doc.exportedAt.slice(0, 10)}.json"`);
+    return doc;
+  });
+
+  app.post('/import', { schema: { tags: ['export'], querystring: ImportQuery, body: ExportDocument, response: { 200: ImportResult, ...errors } } }, async (request) => {
+    const { mode = 'create' } = request.query as { mode?: ImportMode };
+    return importer.importDocument({ tenantId: request.tenantId, accountId: request.invocation.principal ?? null }, request.body as ExportDocument, mode);
+  });
+}

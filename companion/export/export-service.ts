@@ -1,0 +1,95 @@
+// The support export: every configuration of one tenant in one document (DESIGN.md, the seed's
+// "support export file"). No values (item values, field values, cache) and no secrets: secrets
+// are named in `secretsToEnter`, and header values that look like credentials are left out too.
+import type { DbTx } from '../db/prisma.js';
+import { EXPORT_FORMAT_VERSION, type ExportDocument, type ExportedDatasource } from '../contract/support-export.js';
+import { readStoredSecrets } from '../datasources/datasource-secrets.js';
+import type { DatasourceRow } from '../datasources/datasource-repository.js';
+import type { FieldRow } from '../fields/field-repository.js';
+import type { ItemRow } from '../items/item-repository.js';
+import { mappingRepository } from '../mappings/mapping-repository.js';
+
+/** Header names whose values are credentials even though an admin put them in `config.headers`. */
+const SECRET_HEADER = /(authorization|cookie|token|secret|password|api[-_]?key|auth)/i;
+
+/** The config without credential-looking header values, and the names of what was left out. */
+export function exportableConfig(config: unknown): { config: Record<string, unknown>; leftOut: string[] } {
+  const copy = structuredClone((config ?? {}) as Record<string, unknown>);
+  const leftOut: string[] = [];
+  const headers = copy.headers;
+  if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
+    for (const name of Object.keys(headers)) {
+      if (SECRET_HEADER.test(name)) {
+        delete (headers as Record<string, unknown>)[name];
+        leftOut.push(`headers.${name}`);
+      }
+    }
+  }
+  return { config: copy, leftOut };
+}
+
+export function exportDatasource(row: DatasourceRow): ExportedDatasource {
+  const { config, leftOut } = exportableConfig(row.config);
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type as ExportedDatasource['type'],
+    config,
+    secretsToEnter: [...Object.keys(readStoredSecrets(row.secrets)), ...leftOut],
+    cacheTtlSeconds: row.cacheTtlSeconds,
+    timeoutMs: row.timeoutMs,
+  };
+}
+
+const queryParts = (row: FieldRow | ItemRow) => ({
+  id: row.id,
+  key: row.key,
+  name: row.name,
+  datasourceId: row.datasourceId,
+  query: row.query,
+  resultPath: row.resultPath,
+  idTemplate: row.idTemplate,
+  displayTemplate: row.displayTemplate,
+  cacheTtlSeconds: row.cacheTtlSeconds,
+  maxOptions: row.maxOptions,
+  dependsOn: row.dependsOn,
+});
+
+export function exportField(row: FieldRow): ExportDocument['fields'][number] {
+  return { ...queryParts(row), editor: row.editor as 'select', storage: row.storage as 'object' };
+}
+
+export function exportItem(row: ItemRow): ExportDocument['items'][number] {
+  return { ...queryParts(row), editor: row.editor as 'select', attributes: (row.attributes ?? {}) as Record<string, string> };
+}
+
+export async function buildExport(db: DbTx, tenantId: string, now: Date): Promise<ExportDocument> {
+  const live = { tenantId, deletedAt: null };
+  const deleted = { where: { tenantId, deletedAt: { not: null } }, select: { id: true, name: true, purgeAt: true } } as const;
+  const [datasources, fields, items, mappings, tenant, dsGone, fieldsGone, itemsGone] = await Promise.all([
+    db.datasource.findMany({ where: live, orderBy: { name: 'asc' } }),
+    db.field.findMany({ where: live, orderBy: { key: 'asc' } }),
+    db.item.findMany({ where: live, orderBy: { key: 'asc' } }),
+    mappingRepository(db).read(tenantId),
+    db.tenant.findUnique({ where: { id: tenantId }, select: { id: true, installationId: true, purgeAt: true } }),
+    db.datasource.findMany(deleted),
+    db.field.findMany(deleted),
+    db.item.findMany(deleted),
+  ]);
+  const pending = (entityType: string, rows: Array<{ id: string; name: string; purgeAt: Date | null }>) =>
+    rows.filter((r) => r.purgeAt).map((r) => ({ entityType, id: r.id, name: r.name, purgeAt: r.purgeAt!.toISOString() }));
+  return {
+    formatVersion: EXPORT_FORMAT_VERSION,
+    exportedAt: now.toISOString(),
+    datasources: datasources.map(exportDatasource),
+    fields: fields.map(exportField),
+    items: items.map(exportItem),
+    mappings: mappings.mappings,
+    pendingPurge: [
+      ...pending('datasource', dsGone),
+      ...pending('field', fieldsGone),
+      ...pending('item', itemsGone),
+      ...(tenant?.purgeAt ? [{ entityType: 'tenant', id: tenant.id, name: tenant.installationId, purgeAt: tenant.purgeAt.toISOString() }] : []),
+    ],
+  };
+}

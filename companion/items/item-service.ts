@@ -1,0 +1,153 @@
+// Connected item configurations: validation (datasource of this tenant, templates that parse, no
+// dependency cycle), optimistic concurrency, soft delete with a purge date, audit.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/prisma.js';
+import { purgeDateFrom, type Clock } from '../clock.js';
+import { RESERVED_ATTRIBUTE_NAMES, type Item, type ItemInput, type ItemUpdate } from '../contract/item.js';
+import { badRequest, conflict, notFound, staleVersion, unprocessable } from '../errors.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { extractReferences, templateError } from '../templates/template-references.js';
+import { findCycle, dependencyKeys } from '../fields/field-dependencies.js';
+import { datasourceRepository } from '../datasources/datasource-repository.js';
+import { itemRepository, type ItemRow } from './item-repository.js';
+import { mappingRepository } from '../mappings/mapping-repository.js';
+
+export interface Actor {
+  tenantId: string;
+  accountId: string | null;
+}
+
+export const DEFAULT_MAX_OPTIONS = 1000;
+
+export function toItemView(row: ItemRow): Item {
+  return {
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    datasourceId: row.datasourceId,
+    editor: row.editor as Item['editor'],
+    query: row.query,
+    resultPath: row.resultPath,
+    idTemplate: row.idTemplate,
+    displayTemplate: row.displayTemplate,
+    cacheTtlSeconds: row.cacheTtlSeconds,
+    maxOptions: row.maxOptions,
+    attributes: (row.attributes ?? {}) as Record<string, string>,
+    dependsOn: row.dependsOn,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Every template of an item must parse; attribute names must not shadow id/value/ids/values. */
+export function checkItemTemplates(input: ItemInput): void {
+  const templates: Array<[string, string | null | undefined]> = [
+    ['query', input.query],
+    ['idTemplate', input.idTemplate],
+    ['displayTemplate', input.displayTemplate],
+    ...Object.entries(input.attributes ?? {}).map(([name, t]): [string, string] => [`attributes.${name}`, t]),
+  ];
+  for (const [where, template] of templates) {
+    const problem = template ? templateError(template) : null;
+    if (problem) throw badRequest(`${where} is not a valid template: ${problem}`, 'invalid_template');
+  }
+  for (const name of Object.keys(input.attributes ?? {})) {
+    if ((RESERVED_ATTRIBUTE_NAMES as readonly string[]).includes(name)) {
+      throw badRequest(`attributes.${name}: the names ${RESERVED_ATTRIBUTE_NAMES.join(', ')} are reserved`, 'validation_failed');
+    }
+  }
+}
+
+function rowData(input: ItemInput, dependsOn: string[]) {
+  return {
+    name: input.name,
+    datasourceId: input.datasourceId,
+    editor: input.editor,
+    query: input.query ?? '',
+    resultPath: input.resultPath ?? null,
+    idTemplate: input.idTemplate ?? null,
+    displayTemplate: input.displayTemplate ?? null,
+    cacheTtlSeconds: input.cacheTtlSeconds ?? null,
+    maxOptions: input.maxOptions ?? DEFAULT_MAX_OPTIONS,
+    attributes: input.attributes ?? {},
+    dependsOn,
+  };
+}
+
+export function itemService(db: Db, clock: Clock) {
+  const repo = itemRepository(db);
+  const audit = (actor: Actor, action: string, id: string, before: Item | null, after: Item | null) =>
+    recordAudit(db, { tenantId: actor.tenantId, actor: actor.accountId, action, entityType: 'item', entityId: id, before, after });
+
+  async function mustFind(tenantId: string, id: string) {
+    const row = await repo.find(tenantId, id);
+    if (!row) throw notFound('Item');
+    return row;
+  }
+
+  /** Shared checks of create and update; returns the dependency edges to store. */
+  async function validate(tenantId: string, input: ItemInput): Promise<string[]> {
+    checkItemTemplates(input);
+    if (!(await datasourceRepository(db).find(tenantId, input.datasourceId))) {
+      throw unprocessable('The datasource does not exist', 'unknown_datasource');
+    }
+    const dependsOn = dependencyKeys(extractReferences(input.query ?? ''));
+    if (dependsOn.includes(input.key)) throw unprocessable(`${input.key} cannot reference itself`, 'dependency_cycle');
+    const cycle = findCycle(await repo.graph(tenantId), input.key, dependsOn);
+    if (cycle) throw unprocessable(`Dependency cycle: ${cycle.join(' → ')}`, 'dependency_cycle');
+    return dependsOn;
+  }
+
+  return {
+    async list(tenantId: string, limit: number, cursor: string | undefined) {
+      const rows = await repo.list(tenantId, limit, cursor);
+      const page = rows.slice(0, limit);
+      return { items: page.map(toItemView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+    },
+
+    async get(tenantId: string, id: string) {
+      return toItemView(await mustFind(tenantId, id));
+    },
+
+    async create(actor: Actor, input: ItemInput) {
+      const dependsOn = await validate(actor.tenantId, input);
+      if (await repo.findByKey(actor.tenantId, input.key)) throw conflict(`An item with the key ${input.key} exists`, 'duplicate_key');
+      const row = await repo.create({ id: randomUUID(), tenantId: actor.tenantId, key: input.key, ...rowData(input, dependsOn) });
+      const view = toItemView(row);
+      await audit(actor, 'item.created', row.id, null, view);
+      return view;
+    },
+
+    async update(actor: Actor, id: string, input: ItemUpdate) {
+      const current = await mustFind(actor.tenantId, id);
+      if (current.version !== input.version) throw staleVersion('Item');
+      // Other queries and stored values know the item by its key: it is fixed at creation.
+      if (input.key !== current.key) throw conflict('An item key cannot change; create a new item', 'immutable_key');
+      const dependsOn = await validate(actor.tenantId, input);
+      const count = await repo.updateVersion(actor.tenantId, id, input.version, rowData(input, dependsOn));
+      if (count === 0) throw staleVersion('Item');
+      const after = toItemView(await mustFind(actor.tenantId, id));
+      await audit(actor, 'item.updated', id, toItemView(current), after);
+      return after;
+    },
+
+    async remove(actor: Actor, id: string) {
+      const current = await mustFind(actor.tenantId, id);
+      const [fields, items] = await repo.referencedBy(actor.tenantId, current.key);
+      const users = [...fields, ...items].map((r) => r.key).filter((k) => k !== current.key);
+      if (users.length > 0) throw conflict(`The item is referenced by ${users.join(', ')}; change those first`, 'item_in_use');
+      const now = clock.now();
+      const purgeAt = purgeDateFrom(now);
+      await db.$transaction(async (tx) => {
+        await itemRepository(tx).softDelete(actor.tenantId, id, now, purgeAt);
+        await itemRepository(tx).softDeleteValues(actor.tenantId, id, now, purgeAt);
+        // A deleted item is no longer mapped anywhere; the mapping document changes version.
+        const removed = await mappingRepository(tx).removeForItem(actor.tenantId, id);
+        if (removed > 0) await mappingRepository(tx).bumpVersion(actor.tenantId);
+        await recordAudit(tx, { tenantId: actor.tenantId, actor: actor.accountId, action: 'item.deleted', entityType: 'item', entityId: id, before: toItemView(current), after: null });
+      });
+    },
+  };
+}
+export type ItemService = ReturnType<typeof itemService>;
