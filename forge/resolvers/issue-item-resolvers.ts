@@ -6,7 +6,7 @@ import type { Request } from '@forge/resolver';
 import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
 import type { ForgePlatform } from '../platform/forge-platform.js';
 import { envelope, refuse } from './resolver-envelope.js';
-import { issueIdOf } from './request-context.js';
+import { issueIdOf, requestContextOf } from './request-context.js';
 
 export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const issueOf = (request: Request) => {
@@ -26,7 +26,7 @@ export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlat
       }
       const items = (request.payload as { items?: unknown } | undefined)?.items;
       if (!Array.isArray(items)) throw refuse.badRequest('items must be a list');
-      return companion.request('PUT', p`/v1/issues/${issueId}/items`, { items });
+      return companion.request('PUT', p`/v1/issues/${issueId}/items`, { context: requestContextOf(request, undefined), items });
     }),
   );
 }

@@ -4,6 +4,7 @@ import { platformState } from './forge-platform-state.js';
 
 type Handler = (payload: { call: { functionKey: string; payload?: unknown }; context: Record<string, unknown> }, runtime?: Record<string, unknown>) => Promise<unknown>;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field in the tests
 export interface Envelope<T = any> {
   ok: boolean;
   data: T;
@@ -15,6 +16,7 @@ export interface CallAs {
   extension?: Record<string, unknown>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function callResolver<T = any>(handler: Handler, functionKey: 'admin-resolver' | 'field-resolver', definition: string, payload: unknown, as: CallAs = {}): Promise<Envelope<T>> {
   platformState.functionKey = functionKey;
   platformState.accountId = as.accountId;

@@ -1,0 +1,69 @@
+// The connected field's edit experience (issue view, create, transition): a select, multiselect,
+// autocomplete or read-only display fed by the companion, saved in the DESIGN.md value shapes.
+import React from 'react';
+import { ErrorMessage, Label, SectionMessage, Select, Stack, Text } from '@forge/react';
+import { CustomFieldEdit } from '@forge/react/jira';
+import { view } from '@forge/bridge';
+import type { Option } from '../../companion/contract/index.js';
+import { useForgeContext } from './use-forge-context.js';
+import { useConnectedField } from './use-connected-field.js';
+
+interface SelectOption {
+  label: string;
+  value: string;
+}
+
+const toSelect = (o: Option): SelectOption => ({ label: o.value, value: o.id });
+const fromSelect = (o: SelectOption): Option => ({ id: o.value, value: o.label });
+
+export function FieldEdit() {
+  const { context, error: contextError } = useForgeContext();
+  const fieldKey = context?.extension.fieldId;
+  const field = useConnectedField(fieldKey, context?.extension.fieldValue);
+  if (contextError) return <SectionMessage appearance="error"><Text>{contextError}</Text></SectionMessage>;
+  if (!context || field.hints === undefined) return <Text>Loading…</Text>;
+  const { hints } = field;
+  if (!hints) {
+    return (
+      <SectionMessage appearance="warning">
+        <Text>This field is not configured in open-connect yet. An administrator can set it up on the open-connect admin page.</Text>
+      </SectionMessage>
+    );
+  }
+
+  const submit = async () => {
+    if (field.invalid) return; // The flagged value must be fixed before it is saved.
+    await view.submit(field.storedValue());
+  };
+  const onChange = (value: SelectOption | SelectOption[] | null) => {
+    const chosen = value === null ? [] : Array.isArray(value) ? value : [value];
+    field.select(chosen.map(fromSelect));
+  };
+  const current = field.selected.map(toSelect);
+
+  return (
+    <CustomFieldEdit onSubmit={submit} hideActionButtons={false}>
+      <Stack space="space.100">
+        <Label labelFor={hints.fieldKey}>{hints.name}</Label>
+        {hints.editor === 'readonly' ? (
+          <Text>{field.selected.map((o) => o.value).join(', ') || '—'}</Text>
+        ) : (
+          <Select
+            id={hints.fieldKey}
+            options={field.options.map(toSelect)}
+            value={hints.editor === 'multiselect' ? current : (current[0] ?? null)}
+            isMulti={hints.editor === 'multiselect'}
+            isClearable
+            isLoading={field.loading}
+            isInvalid={Boolean(field.invalid)}
+            placeholder={hints.editor === 'autocomplete' ? 'Type to search' : 'Choose'}
+            onChange={onChange}
+            {...(hints.editor === 'autocomplete' ? { onInputChange: (text: string) => field.search(text) } : {})}
+          />
+        )}
+        {field.invalid ? <ErrorMessage>{field.invalid}</ErrorMessage> : null}
+        {field.error ? <ErrorMessage>{field.error}</ErrorMessage> : null}
+      </Stack>
+    </CustomFieldEdit>
+  );
+}

@@ -1,0 +1,124 @@
+// The state of one connected field's editor: its render hints, the options the companion offers for
+// this issue (as the user types, for autocomplete), the selection, and what happens when a parent
+// changes: the companion recalculates this field and a value that no longer fits is flagged.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Option } from '../../companion/contract/index.js';
+import type { RenderHints } from '../fields/render-hints-store.js';
+import { isAmong, selectedOptions, toStoredValue, type StoredValue } from '../fields/field-value.js';
+import { callResolver, messageOf } from './resolver-call.js';
+import { announceFieldChange, onFieldChange } from './field-change-events.js';
+import { AUTOCOMPLETE_DEBOUNCE_MS, useDebouncedCallback } from './use-debounced-callback.js';
+
+interface Recalculated {
+  fields: Array<{ id: string; key: string; options: Option[]; valueValid: boolean }>;
+}
+
+export interface ConnectedFieldState {
+  hints: RenderHints | null | undefined;
+  options: Option[];
+  selected: Option[];
+  loading: boolean;
+  error: string | undefined;
+  /** Set when the value no longer fits what the parents now allow. */
+  invalid: string | undefined;
+  select(options: Option[]): void;
+  search(text: string): void;
+  storedValue(): StoredValue;
+}
+
+export function useConnectedField(fieldKey: string | undefined, initialValue: unknown): ConnectedFieldState {
+  const [hints, setHints] = useState<RenderHints | null>();
+  const [options, setOptions] = useState<Option[]>([]);
+  const [selected, setSelected] = useState<Option[]>(() => selectedOptions(initialValue));
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string>();
+  const [invalid, setInvalid] = useState<string>();
+  // Parent values seen on this screen, sent along so the companion need not read them from Jira.
+  const parentValues = useRef<Record<string, StoredValue>>({});
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  const storedValue = useCallback(() => toStoredValue(hints?.storage ?? 'object', hints?.editor === 'multiselect', selectedRef.current), [hints]);
+
+  const loadOptions = useCallback(
+    async (input?: string) => {
+      if (!fieldKey) return;
+      setLoading(true);
+      try {
+        const answer = await callResolver<{ options: Option[] }>('field/options', {
+          fieldKey,
+          fields: parentValues.current,
+          ...(input !== undefined ? { input } : {}),
+        });
+        setOptions(answer.options);
+        setError(undefined);
+      } catch (e) {
+        setError(messageOf(e));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [fieldKey],
+  );
+
+  useEffect(() => {
+    if (!fieldKey) return;
+    callResolver<RenderHints | null>('field/renderHints', { fieldKey })
+      .then(setHints)
+      .catch((e) => {
+        setHints(null);
+        setError(messageOf(e));
+      });
+  }, [fieldKey]);
+
+  // Select and multiselect show every option up front; autocomplete waits for typing.
+  useEffect(() => {
+    if (hints && (hints.editor === 'select' || hints.editor === 'multiselect')) void loadOptions();
+  }, [hints, loadOptions]);
+
+  useEffect(() => {
+    if (!hints || !fieldKey || hints.dependsOn.length === 0) return;
+    return onFieldChange(async (change) => {
+      if (!hints.dependsOn.includes(change.fieldKey)) return;
+      parentValues.current = { ...parentValues.current, [change.fieldKey]: change.value };
+      setLoading(true);
+      try {
+        const current = toStoredValue(hints.storage, hints.editor === 'multiselect', selectedRef.current);
+        const answer = await callResolver<Recalculated>('field/recalculate', {
+          changed: [change.fieldKey],
+          fields: { ...parentValues.current, [fieldKey]: current },
+        });
+        const mine = answer.fields.find((f) => f.key === fieldKey);
+        if (!mine) return;
+        setOptions(mine.options);
+        setError(undefined);
+        if (hints.editor === 'readonly') {
+          // A read-only field is computed from its parents: it takes the first option.
+          setSelected(mine.options.slice(0, 1));
+          setInvalid(undefined);
+        } else if (selectedRef.current.length > 0 && (!mine.valueValid || !isAmong(selectedRef.current, mine.options, hints.storage))) {
+          const shown = selectedRef.current.map((o) => o.value).join(', ');
+          setInvalid(`"${shown}" is not valid any more for the values this field depends on; pick again`);
+        } else setInvalid(undefined);
+      } catch (e) {
+        setError(messageOf(e));
+      } finally {
+        setLoading(false);
+      }
+    });
+  }, [hints, fieldKey]);
+
+  const debouncedSearch = useDebouncedCallback((text: string) => void loadOptions(text), AUTOCOMPLETE_DEBOUNCE_MS);
+
+  const select = useCallback(
+    (chosen: Option[]) => {
+      setSelected(chosen);
+      selectedRef.current = chosen;
+      setInvalid(undefined);
+      if (fieldKey && hints) void announceFieldChange({ fieldKey, value: toStoredValue(hints.storage, hints.editor === 'multiselect', chosen) });
+    },
+    [fieldKey, hints],
+  );
+
+  return { hints, options, selected, loading, error, invalid, select, search: debouncedSearch, storedValue };
+}

@@ -1,0 +1,98 @@
+// The field resolver for real, on a real companion and a real REST datasource: options, the
+// recalculation of a child when its parent changes, render hints that need no companion, JQL
+// suggestions, and the issue panel's permission check before any companion call.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { platformState } from './support/forge-platform-state.js';
+import { ADMIN, ISSUE, PROJECT, USER, startForgeTestEnv, type ForgeTestEnv } from './support/forge-test-env.js';
+import { CITY_FIELD, COUNTRY_FIELD } from '../../scripts/demo/country-city-config.js';
+
+vi.mock('@forge/api', async (importOriginal) => (await import('./support/forge-module-stubs.js')).forgeApiStub(await importOriginal()));
+vi.mock('@forge/kvs', async () => ({ kvs: (await import('./support/forge-module-stubs.js')).kvsStub }));
+
+const handlers = await import('../../src/index.js');
+const values = (options: Array<{ value: string }>) => options.map((o) => o.value);
+
+describe('field resolver against a real companion', () => {
+  let env: ForgeTestEnv;
+  beforeAll(async () => {
+    env = await startForgeTestEnv(handlers);
+  });
+  afterAll(async () => env?.close());
+  beforeEach(async () => env.reset());
+
+  it('saves render hints in Forge storage when an admin saves a field', async () => {
+    expect(platformState.kvs.get(`render-hints:${CITY_FIELD}`)).toMatchObject({
+      fieldId: env.config.city.id,
+      name: 'City',
+      editor: 'select',
+      storage: 'object',
+      dependsOn: [COUNTRY_FIELD],
+    });
+  });
+
+  it('offers the options of the datasource to any user, signed as the field resolver', async () => {
+    const answer = await env.field('field/options', { fieldKey: COUNTRY_FIELD });
+    expect(answer.ok).toBe(true);
+    expect(answer.data.options).toEqual([
+      { id: 'FR', value: 'France' },
+      { id: 'DE', value: 'Germany' },
+      { id: 'JP', value: 'Japan' },
+    ]);
+    expect(platformState.remoteCalls).toEqual([{ moduleKey: 'field-resolver', method: 'POST', path: `/v1/fields/${COUNTRY_FIELD}/options` }]);
+    expect(platformState.jiraCalls).toEqual([]);
+  });
+
+  it("recalculates the child when the parent changes and says whether the child's value still fits", async () => {
+    const recalc = (city: unknown) =>
+      env.field('field/recalculate', { changed: [COUNTRY_FIELD], fields: { [COUNTRY_FIELD]: { id: 'FR', value: 'France' }, [CITY_FIELD]: city } });
+    const stale = await recalc({ id: 'ber', value: 'Berlin' });
+    expect(stale.data.fields).toHaveLength(1);
+    expect(stale.data.fields[0]).toMatchObject({ key: CITY_FIELD, valueValid: false });
+    expect(values(stale.data.fields[0].options)).toEqual(['Paris', 'Lyon']);
+    const fine = await recalc({ id: 'par', value: 'Paris' });
+    expect(fine.data.fields[0].valueValid).toBe(true);
+    expect(env.sample.requests).toContain('/cities?country=FR');
+  });
+
+  it('refuses bad input before calling the companion', async () => {
+    expect((await env.field('field/options', { fieldKey: '../admin/datasources' })).error.status).toBe(400);
+    expect((await env.field('field/recalculate', { changed: [] })).error.status).toBe(400);
+    expect(platformState.remoteCalls).toEqual([]);
+  });
+
+  it('serves render hints from Forge storage while the companion is down', async () => {
+    platformState.companionUrl = 'http://127.0.0.1:1';
+    const hints = await env.field('field/renderHints', { fieldKey: COUNTRY_FIELD });
+    expect(hints).toMatchObject({ ok: true, data: { name: 'Country', editor: 'select' } });
+    expect(platformState.remoteCalls).toEqual([]);
+    const options = await env.field('field/options', { fieldKey: COUNTRY_FIELD });
+    expect(options.error.code).toBe('companion_unreachable');
+  });
+
+  it('runs the configuration tester with dependency overrides for an admin', async () => {
+    const preview = await env.admin<{ options: Array<{ value: string }>; timings: { totalMs: number }; evaluatedQuery: { text: string } }>(
+      'fields/preview',
+      { id: env.config.city.id, overrides: { [COUNTRY_FIELD]: { id: 'JP', value: 'Japan' } } },
+    );
+    expect(values(preview.options)).toEqual(['Tokyo', 'Osaka']);
+    expect(preview.evaluatedQuery.text).toContain('country=JP');
+    expect(preview.timings.totalMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers JQL search suggestions with display values', async () => {
+    expect(await handlers.searchSuggestions({ fieldId: COUNTRY_FIELD, query: 'an' })).toEqual(['France', 'Germany', 'Japan']);
+    expect(await handlers.searchSuggestions({ fieldId: 'not-a-field', query: '' })).toEqual([]);
+  });
+
+  it('lets only users who may edit the issue write its connected items', async () => {
+    const put = (accountId: string) =>
+      env.field('issueItems/put', { items: [] }, { accountId, extension: { issue: ISSUE, project: PROJECT } });
+    const refused = await put(USER);
+    expect(refused).toMatchObject({ ok: false, error: { status: 403 } });
+    expect(platformState.remoteCalls).toEqual([]);
+    platformState.issueEditors.add(`${ADMIN}:${ISSUE.id}`);
+    const allowed = await put(ADMIN);
+    expect(platformState.remoteCalls).toEqual([{ moduleKey: 'field-resolver', method: 'PUT', path: `/v1/issues/${ISSUE.id}/items` }]);
+    expect(allowed.ok, JSON.stringify(allowed)).toBe(true);
+  });
+});
