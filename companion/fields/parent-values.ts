@@ -5,6 +5,8 @@
 import type { Companion } from '../app.js';
 import type { ConnectedOptionsArgs } from './connected-options.js';
 import { extractReferences } from '../templates/template-references.js';
+import { readIssueFields } from '../connectors/jira-issue-reader.js';
+import { fieldSnapshots } from './field-snapshots.js';
 
 const references = new Map<string, string[]>();
 const MAX_REMEMBERED = 2_000;
@@ -20,10 +22,37 @@ export function queryReferences(query: string): string[] {
   return keys;
 }
 
+/**
+ * Narrows a value read from Jira to what the parent's storage type keeps (seed: snapshot fields give
+ * the value; object fields the id and the value), so nothing else of the issue reaches a template.
+ */
+function narrow(storage: string | undefined, value: unknown): unknown {
+  if (storage === undefined || value === null || value === undefined) return value;
+  if (storage === 'object' && typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    return 'ids' in v ? { ids: v.ids, values: v.values } : { id: v.id, value: v.value };
+  }
+  return value;
+}
+
 export async function parentValues(
-  _companion: Companion,
+  companion: Companion,
   args: Pick<ConnectedOptionsArgs, 'config' | 'context' | 'overrides' | 'caller' | 'tenantId'>,
-  _timeoutMs: number,
+  timeoutMs: number,
 ): Promise<Record<string, unknown>> {
-  return { ...(args.overrides ?? {}) };
+  const values: Record<string, unknown> = { ...(args.overrides ?? {}) };
+  const issue = args.context?.issue;
+  const sent = issue?.fields ?? {};
+  // Only Jira custom fields live in Jira; connected items' values are the companion's own.
+  const missing = queryReferences(args.config.query).filter((k) => k.startsWith('customfield_') && !(k in values) && !(k in sent));
+  const issueRef = issue?.id ?? issue?.key;
+  if (missing.length === 0 || !issueRef || !args.caller.apiBaseUrl) return values;
+  const read = await readIssueFields(args.caller, issueRef, missing, timeoutMs);
+  const fields = fieldSnapshots(companion);
+  for (const key of missing) {
+    if (!(key in read)) continue;
+    const parent = await fields.get(args.tenantId, key);
+    values[key] = narrow(parent?.storage, read[key]);
+  }
+  return values;
 }
