@@ -1,7 +1,7 @@
 // Connected items (contract v1, DESIGN.md "Item body"): like a field, plus attributes rendered by
 // templates from the same row. Values chosen per issue are stored by the companion.
 import { Type, type Static } from 'typebox';
-import { Option, RequestContext, Timestamp } from './common.js';
+import { RequestContext, Timestamp } from './common.js';
 
 export const ItemEditor = Type.Union([Type.Literal('select'), Type.Literal('multiselect'), Type.Literal('readonly')]);
 export type ItemEditor = Static<typeof ItemEditor>;

@@ -11,6 +11,7 @@ import { cacheClearRoutes } from '../cache/cache-clear-routes.js';
 import { fieldRoutes } from '../fields/field-routes.js';
 import { fieldRuntimeRoutes } from '../fields/field-runtime-routes.js';
 import { itemRoutes } from '../items/item-routes.js';
+import { itemRuntimeRoutes } from '../items/item-runtime-routes.js';
 import { mappingRoutes } from '../mappings/mapping-routes.js';
 import { exportRoutes } from '../export/export-routes.js';
 import { egressRoutes } from '../reports/egress-routes.js';
@@ -23,6 +24,7 @@ export async function v1Routes(v1: FastifyInstance) {
   await v1.register(lifecycleRoutes);
   await v1.register(cacheInvalidationHooks);
   await v1.register(fieldRuntimeRoutes, { prefix: '/fields' });
+  await v1.register(itemRuntimeRoutes);
 
   await v1.register(
     async (admin) => {

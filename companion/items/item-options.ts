@@ -1,0 +1,42 @@
+// Options of a connected item for one issue, through the shared options cache, and the attributes
+// of a chosen option rendered from its row. Rows and options come from the same pipeline run, one
+// option per row in order, so an option's row is the row at its index.
+import type { Companion } from '../app.js';
+import type { RequestContext } from '../contract/common.js';
+import type { ItemValue } from '../contract/item.js';
+import type { CallerContext } from '../connectors/query-pipeline-types.js';
+import { connectedOptions, type ConnectedOptionsResult } from '../fields/connected-options.js';
+import { renderTemplate } from '../templates/render-template.js';
+import type { ItemRow } from './item-repository.js';
+
+export function itemOptions(
+  companion: Companion,
+  tenantId: string,
+  caller: CallerContext,
+  item: ItemRow,
+  context: RequestContext | undefined,
+  input: string | undefined,
+  withRows = false,
+): Promise<ConnectedOptionsResult> {
+  return connectedOptions(companion, { tenantId, caller, config: item, context, input, cache: true, withRows });
+}
+
+/** The chosen options as stored values: id and value from the option, attributes from its row. */
+export function chosenValues(item: ItemRow, result: ConnectedOptionsResult, ids: string[]): { values: ItemValue[]; unknown: string[] } {
+  const attributes = (item.attributes ?? {}) as Record<string, string>;
+  const index = new Map(result.options.map((o, i) => [o.id, i]));
+  const values: ItemValue[] = [];
+  const unknown: string[] = [];
+  for (const id of ids) {
+    const at = index.get(id);
+    if (at === undefined) {
+      unknown.push(id);
+      continue;
+    }
+    const row = result.rows?.[at];
+    const rendered: Record<string, string> = {};
+    for (const [name, template] of Object.entries(attributes)) rendered[name] = renderTemplate(template, { row }).text.trim();
+    values.push({ id, value: result.options[at]!.value, attributes: rendered });
+  }
+  return { values, unknown };
+}

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../helpers/databases.js';
+import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
+import { SAMPLE_CUSTOMERS, startSampleUpstream, type SampleUpstream } from '../helpers/sample-upstream.js';
+import { loadItemTemplateValues } from '../../companion/items/item-template-values.js';
+
+const german = SAMPLE_CUSTOMERS.filter((x) => x.country === 'DE');
+const french = SAMPLE_CUSTOMERS.filter((x) => x.country === 'FR');
+const customerItem = (datasourceId: string, over: Record<string, unknown> = {}) => ({
+  key: 'connected_item_1',
+  name: 'Customer',
+  datasourceId,
+  editor: 'multiselect',
+  query: '/customers?country=DE',
+  resultPath: '$.customers[*]',
+  idTemplate: '${row.id}',
+  displayTemplate: '${row.name}',
+  attributes: { country: '${row.country}', email: '${row.email}' },
+  ...over,
+});
+
+describe.each(databaseKinds())('connected item values on %s', (kind) => {
+  let c: TestCompanion;
+  let up: SampleUpstream;
+  let multi: { id: string; key: string };
+  let single: { id: string; key: string };
+  beforeAll(async () => {
+    up = await startSampleUpstream();
+    c = await startTestCompanion(kind, { env: { COMPANION_EGRESS_ALLOW: '127.0.0.1' } });
+    const ds = (await c.call('POST', '/v1/admin/datasources', { body: { name: 'CRM', type: 'rest', config: { baseUrl: up.url } } })).json();
+    multi = (await c.call('POST', '/v1/admin/items', { body: customerItem(ds.id) })).json();
+    single = (await c.call('POST', '/v1/admin/items', { body: customerItem(ds.id, { key: 'connected_item_2', editor: 'select' }) })).json();
+  });
+  afterAll(async () => {
+    await c?.close();
+    await up?.close();
+  });
+
+  it('lists an item\'s options for an issue, by id or key, from the upstream', async () => {
+    for (const ref of [multi.id, multi.key]) {
+      const res = await c.call('POST', `/v1/items/${ref}/options`, { body: { context: { issue: { id: '10001' } } }, moduleKey: 'issue-panel' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().options).toEqual(german.map((x) => ({ id: String(x.id), value: x.name })));
+    }
+    const page = (await c.call('POST', `/v1/items/${multi.id}/options`, { body: { limit: 2 } })).json();
+    expect(page.options).toHaveLength(2);
+    expect(page.nextCursor).toBe('2');
+    expect((await c.call('POST', '/v1/items/connected_item_99/options', { body: {} })).statusCode).toBe(404);
+  });
+
+  it('stores chosen values with their attributes, and reads them back', async () => {
+    const [a, b] = german;
+    const put = await c.call('PUT', '/v1/issues/10001/items', {
+      moduleKey: 'issue-panel',
+      body: { items: [{ itemId: multi.id, values: [{ id: String(a!.id), value: 'whatever the UI said' }, { id: String(b!.id) }] }, { itemId: single.key, values: [{ id: String(b!.id) }] }] },
+    });
+    expect(put.statusCode).toBe(200);
+    const expected = {
+      items: [
+        { itemId: multi.id, key: 'connected_item_1', values: [a, b].map((x) => ({ id: String(x!.id), value: x!.name, attributes: { country: 'DE', email: x!.email } })) },
+        { itemId: single.id, key: 'connected_item_2', values: [{ id: String(b!.id), value: b!.name, attributes: { country: 'DE', email: b!.email } }] },
+      ],
+    };
+    expect(put.json()).toEqual(expected);
+    expect((await c.call('GET', '/v1/issues/10001/items', { moduleKey: 'issue-panel' })).json()).toEqual(expected);
+    expect((await c.call('GET', '/v1/issues/10002/items')).json()).toEqual({ items: [] });
+
+    // What other fields' queries see as $issue.connected_item_N.
+    const tenant = await c.db.tenant.findUniqueOrThrow({ where: { installationId: 'install-a' } });
+    const vars = await loadItemTemplateValues(c.db, tenant.id, '10001', ['connected_item_1', 'connected_item_2', 'connected_item_3', 'customfield_1']);
+    expect(vars).toEqual({
+      connected_item_1: { id: String(a!.id), value: a!.name, ids: [String(a!.id), String(b!.id)], values: [a!.name, b!.name], country: ['DE', 'DE'], email: [a!.email, b!.email] },
+      connected_item_2: { id: String(b!.id), value: b!.name, ids: [String(b!.id)], values: [b!.name], country: 'DE', email: b!.email },
+    });
+    expect(await loadItemTemplateValues(c.db, tenant.id, '10001', [])).toEqual({});
+  });
+
+  it('refuses a value that is not among the options (422) and changes nothing', async () => {
+    const before = (await c.call('GET', '/v1/issues/10001/items')).json();
+    const cases: Array<[unknown, string]> = [
+      [{ items: [{ itemId: multi.id, values: [{ id: String(french[0]!.id) }] }] }, 'value_not_an_option'],
+      [{ items: [{ itemId: multi.id, values: [{ id: String(german[0]!.id) }, { id: 'nope' }] }] }, 'value_not_an_option'],
+      [{ items: [{ itemId: single.id, values: [{ id: String(german[0]!.id) }, { id: String(german[1]!.id) }] }] }, 'too_many_values'],
+      // The first entry is fine, the second is not: nothing of the request is written.
+      [{ items: [{ itemId: single.id, values: [{ id: String(german[2]!.id) }] }, { itemId: multi.id, values: [{ id: '0' }] }] }, 'value_not_an_option'],
+    ];
+    for (const [body, code] of cases) {
+      const res = await c.call('PUT', '/v1/issues/10001/items', { body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(422);
+      expect(res.json().error.code).toBe(code);
+    }
+    expect((await c.call('PUT', '/v1/issues/ABC-1/items', { body: { items: [] } })).statusCode).toBe(400);
+    expect((await c.call('PUT', '/v1/issues/10001/items', { body: { items: [{ itemId: multi.id, values: [{ id: '1', extra: 1 }] }] } })).statusCode).toBe(400);
+    expect((await c.call('GET', '/v1/issues/10001/items')).json()).toEqual(before);
+  });
+
+  it('keeps one tenant\'s items and values away from another', async () => {
+    const other = { installationId: 'install-b', moduleKey: 'issue-panel' };
+    expect((await c.call('GET', '/v1/issues/10001/items', other)).json()).toEqual({ items: [] });
+    expect((await c.call('POST', `/v1/items/${multi.id}/options`, { ...other, body: {} })).statusCode).toBe(404);
+    expect((await c.call('POST', `/v1/items/${multi.key}/options`, { ...other, body: {} })).statusCode).toBe(404);
+    const put = await c.call('PUT', '/v1/issues/10001/items', { ...other, body: { items: [{ itemId: multi.id, values: [{ id: String(german[0]!.id) }] }] } });
+    expect(put.statusCode).toBe(404);
+    expect((await c.call('DELETE', '/v1/issues/10001/items', other)).json()).toEqual({ deleted: 0 });
+    expect((await c.call('GET', '/v1/issues/10001/items')).json().items).toHaveLength(2);
+    const otherTenant = await c.db.tenant.findUniqueOrThrow({ where: { installationId: 'install-b' } });
+    expect(await loadItemTemplateValues(c.db, otherTenant.id, '10001', ['connected_item_1'])).toEqual({});
+  });
+
+  it('clears an item with an empty list, and marks an issue\'s values for purge when the issue is deleted', async () => {
+    const cleared = await c.call('PUT', '/v1/issues/10001/items', { body: { items: [{ itemId: single.id, values: [] }] } });
+    expect(cleared.json().items.map((i: { key: string }) => i.key)).toEqual(['connected_item_1']);
+    const del = await c.call('DELETE', '/v1/issues/10001/items', { moduleKey: 'issue-events' });
+    expect(del.json()).toEqual({ deleted: 1 });
+    expect((await c.call('GET', '/v1/issues/10001/items')).json()).toEqual({ items: [] });
+    const rows = await c.db.itemValue.findMany({ where: { issueId: '10001' } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.purgeAt?.getTime()).toBe(c.clock.now().getTime() + 30 * 24 * 3600 * 1000);
+  });
+});
