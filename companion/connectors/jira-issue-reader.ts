@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import { AppError } from '../errors.js';
 import { exchange } from './http-exchange.js';
 import { jiraAccess } from './jira-auth.js';
-import { upstreamBadBody, upstreamStatus } from './upstream-errors.js';
+import { TENANT_JIRA, upstreamBadBody, upstreamStatus } from './upstream-errors.js';
 import type { CallerContext } from './query-pipeline-types.js';
 
 // The egress-guarded agent of the running pipeline (createQueryPipeline registers it), so that
@@ -31,8 +31,8 @@ export async function readIssueFields(
   if (!ISSUE_KEY.test(issueIdOrKey)) throw new AppError(400, 'bad_request', 'The issue id or key is malformed');
   const bad = fieldIds.find((f) => !FIELD_ID.test(f));
   if (bad !== undefined) throw new AppError(400, 'bad_request', 'A field id is malformed');
-  const what = 'Jira';
-  const { baseUrl, authorization } = jiraAccess(caller, what);
+  const what = TENANT_JIRA;
+  const { baseUrl, authorization } = jiraAccess(caller, 'Jira');
   const url = new URL(`${baseUrl.replace(/\/+$/, '')}/rest/api/3/issue/${encodeURIComponent(issueIdOrKey)}`);
   url.searchParams.set('fields', fieldIds.join(','));
   const answer = await exchange(agent, {

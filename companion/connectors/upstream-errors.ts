@@ -11,8 +11,9 @@ export class UpstreamError extends AppError {
   override name = 'UpstreamError';
 }
 
-// Compute egress reads Jira itself rather than a datasource: it is named as such.
-const label = (datasource: string) => (datasource === 'Jira' ? 'Jira' : `Datasource "${datasource}"`);
+/** The name compute egress uses: it reads the tenant's Jira itself, not a datasource. */
+export const TENANT_JIRA = '\u0000tenant-jira';
+const label = (datasource: string) => (datasource === TENANT_JIRA ? 'Jira' : `Datasource "${datasource}"`);
 
 export const upstreamTimeout = (datasource: string, ms: number) =>
   new UpstreamError(504, 'upstream_timeout', `${label(datasource)} did not answer within ${ms} ms`);
