@@ -46,7 +46,10 @@ export async function parentValues(
   // Only Jira custom fields live in Jira; connected items' values are the companion's own.
   const missing = queryReferences(args.config.query).filter((k) => k.startsWith('customfield_') && !(k in values) && !(k in sent));
   const issueRef = issue?.id ?? issue?.key;
-  if (missing.length === 0 || !issueRef || !args.caller.apiBaseUrl) return values;
+  // Without Jira's address or a Forge token to call it with, the parents stay empty rather than
+  // failing the whole request.
+  const { apiBaseUrl, forgeTokens } = args.caller;
+  if (missing.length === 0 || !issueRef || !apiBaseUrl || !(forgeTokens.user ?? forgeTokens.system)) return values;
   const read = await readIssueFields(args.caller, issueRef, missing, timeoutMs);
   const fields = fieldSnapshots(companion);
   for (const key of missing) {
