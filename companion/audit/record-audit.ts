@@ -14,6 +14,10 @@ export interface AuditLine {
 }
 
 const SECRET_KEYS = new Set(['secrets', 'password', 'token', 'apikey', 'clientsecret', 'authorization']);
+// Custom REST headers are configuration, yet an admin may put a credential in one
+// (`X-Api-Token: …`): any key that sounds like one is redacted too. URLs (`tokenUrl`) are not secrets.
+const SECRET_LIKE = /(token|secret|password|passwd|api[-_]?key|authorization|cookie|credential)/i;
+const isSecretKey = (key: string) => SECRET_KEYS.has(key.toLowerCase()) || (SECRET_LIKE.test(key) && !/url$/i.test(key));
 
 /** Replaces the value of any secret-looking key by `true` (set) / `false` (unset). */
 export function redactSecrets(value: unknown): unknown {
@@ -21,7 +25,7 @@ export function redactSecrets(value: unknown): unknown {
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([k, v]) => {
-        if (!SECRET_KEYS.has(k.toLowerCase())) return [k, redactSecrets(v)];
+        if (!isSecretKey(k)) return [k, redactSecrets(v)];
         if (v && typeof v === 'object' && !Array.isArray(v)) {
           return [k, Object.fromEntries(Object.entries(v).map(([sk, sv]) => [sk, typeof sv === 'boolean' ? sv : sv != null]))];
         }

@@ -8,6 +8,12 @@ export type ItemEditor = Static<typeof ItemEditor>;
 
 export const ITEM_KEY_PATTERN = '^connected_item_[0-9]{1,9}$';
 const Template = Type.String({ maxLength: 10000 });
+
+// Ajv runs with coerceTypes: in an anyOf of string|null or integer|null the first branch would coerce
+// a null to "" or 0 (and 0 means "cache off"). A single schema with a type list is not coerced when
+// the value already has one of the types.
+export const nullableString = (maxLength: number) => Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength });
+export const nullableInteger = (minimum: number, maximum: number) => Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum, maximum });
 /** Attribute names become `$issue.connected_item_N.<name>`: identifiers, not the reserved id/value names. */
 export const ATTRIBUTE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,49}$';
 export const RESERVED_ATTRIBUTE_NAMES = ['id', 'value', 'ids', 'values'] as const;
@@ -21,10 +27,10 @@ export const ItemInput = Type.Object(
     datasourceId: Type.String({ format: 'uuid' }),
     editor: ItemEditor,
     query: Type.Optional(Template),
-    resultPath: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
-    idTemplate: Type.Optional(Type.Union([Template, Type.Null()])),
-    displayTemplate: Type.Optional(Type.Union([Template, Type.Null()])),
-    cacheTtlSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 86400 }), Type.Null()])),
+    resultPath: Type.Optional(nullableString(1000)),
+    idTemplate: Type.Optional(nullableString(10000)),
+    displayTemplate: Type.Optional(nullableString(10000)),
+    cacheTtlSeconds: Type.Optional(nullableInteger(0, 86400)),
     maxOptions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     attributes: Type.Optional(Attributes),
   },

@@ -4,14 +4,14 @@
 import { Type, type Static } from 'typebox';
 import { DatasourceType } from './datasource.js';
 import { Editor, Storage } from './field.js';
-import { ATTRIBUTE_NAME_PATTERN, ITEM_KEY_PATTERN, ItemEditor } from './item.js';
+import { ATTRIBUTE_NAME_PATTERN, ITEM_KEY_PATTERN, ItemEditor, nullableInteger, nullableString } from './item.js';
 import { Mapping } from './mapping.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
 
 const Template = Type.String({ maxLength: 10000 });
-const NullableTemplate = Type.Union([Template, Type.Null()]);
-const Ttl = Type.Union([Type.Integer({ minimum: 0, maximum: 86400 }), Type.Null()]);
+const NullableTemplate = nullableString(10000);
+const Ttl = nullableInteger(0, 86400);
 
 export const ExportedDatasource = Type.Object(
   {
@@ -32,7 +32,7 @@ const QueryParts = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   datasourceId: Type.String({ format: 'uuid' }),
   query: Template,
-  resultPath: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()]),
+  resultPath: nullableString(1000),
   idTemplate: NullableTemplate,
   displayTemplate: NullableTemplate,
   cacheTtlSeconds: Ttl,

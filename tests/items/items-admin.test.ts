@@ -148,7 +148,7 @@ describe.each(databaseKinds())('connected items and mappings on %s', (kind) => {
     expect(second.events[0]).toMatchObject({ action: 'item.created', entityId: item.id, before: null });
     const all: string[] = [];
     for (let cursor: string | null = null, pages = 0; pages < 50; pages += 1) {
-      const page = (await c.call('GET', `/v1/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { events: Array<{ id: string }>; nextCursor: string | null } = (await c.call('GET', `/v1/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`)).json();
       all.push(...page.events.map((e: { id: string }) => e.id));
       cursor = page.nextCursor;
       if (!cursor) break;
