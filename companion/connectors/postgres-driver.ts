@@ -19,7 +19,8 @@ export function postgresDriver(): SqlDriver {
         connectionTimeoutMillis: s.connectTimeoutMs,
         idleTimeoutMillis: 30_000,
         query_timeout: s.timeoutMs + 1_000,
-        application_name: 'open-connect',
+        // Lets the database's admin see which datasource a session belongs to.
+        application_name: `open-connect/${s.datasourceId}`,
         ssl: s.ssl ? { servername: s.host, rejectUnauthorized: true } : false,
       });
       // An idle client losing its server must not take the process down; the next query reconnects.

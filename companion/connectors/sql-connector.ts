@@ -15,6 +15,7 @@ import { upstreamMisconfigured } from './upstream-errors.js';
 export const DEFAULT_SQL_POOL_SIZE = 3;
 
 export interface SqlPoolSettings {
+  datasourceId: string;
   /** The configured host name (for TLS) and the address the egress guard approved (to connect). */
   host: string;
   address: string;
@@ -50,6 +51,7 @@ export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy)
     // Resolved and checked once; the pool then connects to that very address (no DNS rebinding).
     const address = await resolveChecked(policy, config.host);
     return driver.createPool({
+      datasourceId: ds.row.id,
       host: config.host,
       address,
       port: config.port ?? driver.defaultPort,
