@@ -2,25 +2,62 @@
 import type { Resolver } from './resolver-class.js';
 import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
 import type { ForgePlatform } from '../platform/forge-platform.js';
+import { itemHintsStore, type ItemHint, type MappingHint } from '../items/item-hints-store.js';
 import { adminOnly } from './admin-guard.js';
 import { optionalQuery, requireObject, requireString } from './resolver-envelope.js';
 
 export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);
+  // The issue panel reads item names and mappings from Forge storage: keep them current.
+  const hints = itemHintsStore(platform.kvs);
   resolver.define(
     'items/list',
-    admin((q) => companion.request('GET', `/v1/admin/items${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`)),
+    admin(async (q) => {
+      const list = await companion.request<{ items: ItemHint[] }>('GET', `/v1/admin/items${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`);
+      if (q.cursor === undefined) await hints.saveItems(list.items);
+      return list;
+    }),
   );
   resolver.define('items/get', admin((q) => companion.request('GET', p`/v1/admin/items/${requireString(q, 'id')}`)));
-  resolver.define('items/create', admin((q) => companion.request('POST', '/v1/admin/items', requireObject(q, 'item'))));
-  resolver.define('items/update', admin((q) => companion.request('PUT', p`/v1/admin/items/${requireString(q, 'id')}`, requireObject(q, 'item'))));
+  resolver.define(
+    'items/create',
+    admin(async (q) => {
+      const item = await companion.request<ItemHint>('POST', '/v1/admin/items', requireObject(q, 'item'));
+      await hints.saveItem(item);
+      return item;
+    }),
+  );
+  resolver.define(
+    'items/update',
+    admin(async (q) => {
+      const item = await companion.request<ItemHint>('PUT', p`/v1/admin/items/${requireString(q, 'id')}`, requireObject(q, 'item'));
+      await hints.saveItem(item);
+      return item;
+    }),
+  );
   resolver.define(
     'items/delete',
     admin(async (q) => {
-      await companion.request('DELETE', p`/v1/admin/items/${requireString(q, 'id')}`);
+      const id = requireString(q, 'id');
+      await companion.request('DELETE', p`/v1/admin/items/${id}`);
+      await hints.removeItem(id);
       return { deleted: true };
     }),
   );
-  resolver.define('mappings/get', admin(() => companion.request('GET', '/v1/admin/mappings')));
-  resolver.define('mappings/put', admin((q) => companion.request('PUT', '/v1/admin/mappings', requireObject(q, 'document'))));
+  resolver.define(
+    'mappings/get',
+    admin(async () => {
+      const doc = await companion.request<{ mappings: MappingHint[] }>('GET', '/v1/admin/mappings');
+      await hints.saveMappings(doc.mappings);
+      return doc;
+    }),
+  );
+  resolver.define(
+    'mappings/put',
+    admin(async (q) => {
+      const doc = await companion.request<{ mappings: MappingHint[] }>('PUT', '/v1/admin/mappings', requireObject(q, 'document'));
+      await hints.saveMappings(doc.mappings);
+      return doc;
+    }),
+  );
 }

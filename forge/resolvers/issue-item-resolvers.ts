@@ -7,6 +7,11 @@ import { companionPath as p, type CompanionClient } from '../companion/companion
 import type { ForgePlatform } from '../platform/forge-platform.js';
 import { envelope, refuse } from './resolver-envelope.js';
 import { issueIdOf, requestContextOf } from './request-context.js';
+import { itemHintsStore, itemsFor } from '../items/item-hints-store.js';
+
+interface IssueItems {
+  items: Array<{ itemId: string; key: string; values: Array<{ id: string; value: string; attributes?: Record<string, string> }> }>;
+}
 
 export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const issueOf = (request: Request) => {
@@ -15,7 +20,38 @@ export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlat
     return id;
   };
 
-  resolver.define('issueItems/get', (request: Request) => envelope(() => companion.request('GET', p`/v1/issues/${issueOf(request)}/items`)));
+  const hints = itemHintsStore(platform.kvs);
+
+  // The items mapped to this issue (from the hints) with the values the companion holds for it.
+  resolver.define('issueItems/get', (request: Request) =>
+    envelope(async () => {
+      const stored = await companion.request<IssueItems>('GET', p`/v1/issues/${issueOf(request)}/items`);
+      const where = requestContextOf(request, undefined).issue ?? {};
+      const requestTypeId = (request.context.extension as { request?: { typeId?: string | number } } | undefined)?.request?.typeId;
+      const all = await hints.read();
+      const mapped = itemsFor(all, { projectId: where.projectId, issueTypeId: where.issueTypeId, ...(requestTypeId !== undefined ? { requestTypeId: String(requestTypeId) } : {}) });
+      const ids = new Set([...mapped.map((i) => i.id), ...stored.items.map((i) => i.itemId)]);
+      return {
+        items: [...ids].map((itemId) => {
+          const hint = all.items.find((i) => i.id === itemId);
+          const values = stored.items.find((i) => i.itemId === itemId);
+          return { itemId, key: hint?.key ?? values?.key ?? itemId, name: hint?.name ?? values?.key ?? itemId, editor: hint?.editor ?? 'select', values: values?.values ?? [] };
+        }),
+      };
+    }),
+  );
+
+  resolver.define('issueItems/options', (request: Request) =>
+    envelope(() => {
+      const q = (request.payload ?? {}) as Record<string, unknown>;
+      const itemId = typeof q.itemId === 'string' && q.itemId.length <= 200 ? q.itemId : '';
+      if (!itemId) throw refuse.badRequest('itemId is required');
+      return companion.request('POST', p`/v1/items/${itemId}/options`, {
+        context: requestContextOf(request, undefined),
+        ...(typeof q.input === 'string' ? { input: q.input.slice(0, 1000) } : {}),
+      });
+    }),
+  );
 
   resolver.define('issueItems/put', (request: Request) =>
     envelope(async () => {

@@ -17,11 +17,16 @@ const toSelect = (o: Option): SelectOption => ({ label: o.value, value: o.id });
 const fromSelect = (o: SelectOption): Option => ({ id: o.value, value: o.label });
 
 export function FieldEdit() {
-  const { context, error: contextError } = useForgeContext();
-  const fieldKey = context?.extension.fieldId;
-  const field = useConnectedField(fieldKey, context?.extension.fieldValue);
-  if (contextError) return <SectionMessage appearance="error"><Text>{contextError}</Text></SectionMessage>;
-  if (!context || field.hints === undefined) return <Text>Loading…</Text>;
+  const { context, error } = useForgeContext();
+  if (error) return <SectionMessage appearance="error"><Text>{error}</Text></SectionMessage>;
+  if (!context) return <Text>Loading…</Text>;
+  // Mounted once the context is known, so the editor starts from the value Jira holds.
+  return <ConnectedFieldEditor fieldKey={context.extension.fieldId} value={context.extension.fieldValue} />;
+}
+
+function ConnectedFieldEditor({ fieldKey, value }: { fieldKey: string | undefined; value: unknown }) {
+  const field = useConnectedField(fieldKey, value);
+  if (field.hints === undefined) return <Text>Loading…</Text>;
   const { hints } = field;
   if (!hints) {
     return (

@@ -1,0 +1,10 @@
+// The connected field's edit experience: the UI Kit resource named in manifest.yml.
+import React from 'react';
+import { ForgeReconciler } from './forge-reconciler.js';
+import { FieldEdit } from '../field-edit.js';
+
+ForgeReconciler.render(
+  <React.StrictMode>
+    <FieldEdit />
+  </React.StrictMode>,
+);

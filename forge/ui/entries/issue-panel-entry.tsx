@@ -1,0 +1,10 @@
+// Connected items on the issue (issue panel and portal request view): the UI Kit resource named in manifest.yml.
+import React from 'react';
+import { ForgeReconciler } from './forge-reconciler.js';
+import { IssuePanel } from '../issue-panel.js';
+
+ForgeReconciler.render(
+  <React.StrictMode>
+    <IssuePanel />
+  </React.StrictMode>,
+);

@@ -4,7 +4,7 @@ import { startTestCompanion, type TestCompanion } from '../../helpers/test-compa
 import { startSampleRestDatasource, type SampleRestDatasource } from '../../../scripts/demo/sample-rest-datasource.js';
 import { configureSampleTenant, type SampleConfig } from '../../../scripts/demo/country-city-config.js';
 import { platformState, resetPlatform } from './forge-platform-state.js';
-import { callResolver, type CallAs } from './call-resolver.js';
+import { callResolver, type CallAs, type Envelope } from './call-resolver.js';
 
 export const ADMIN = 'account-admin';
 export const USER = 'account-user';
@@ -21,7 +21,7 @@ export interface ForgeTestEnv {
   /** Resets the platform state (kvs, admins, recorded calls) and re-saves the render hints. */
   reset(): Promise<void>;
   admin<T = Record<string, unknown>>(definition: string, payload?: Record<string, unknown>): Promise<T>;
-  field(definition: string, payload: Record<string, unknown>, as?: CallAs): ReturnType<typeof callResolver>;
+  field(definition: string, payload: Record<string, unknown>, as?: CallAs): Promise<Envelope>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,37 @@
+// The open-connect admin page (`jira:adminPage`, useAsConfig): datasources, connected fields,
+// connected items and mappings, and support. Every call goes through the admin resolver, which
+// checks that the user is a Jira administrator first.
+import React from 'react';
+import { Heading, Stack, Tab, TabList, TabPanel, Tabs } from '@forge/react';
+import { DatasourcesPanel } from './datasources-panel.js';
+import { FieldsPanel } from './fields-panel.js';
+import { ItemsPanel } from './items-panel.js';
+import { SupportPanel } from './support-panel.js';
+
+export function AdminPage() {
+  return (
+    <Stack space="space.200">
+      <Heading as="h2">open-connect</Heading>
+      <Tabs id="open-connect-admin-tabs">
+        <TabList>
+          <Tab>Datasources</Tab>
+          <Tab>Fields</Tab>
+          <Tab>Connected items</Tab>
+          <Tab>Support</Tab>
+        </TabList>
+        <TabPanel>
+          <DatasourcesPanel />
+        </TabPanel>
+        <TabPanel>
+          <FieldsPanel />
+        </TabPanel>
+        <TabPanel>
+          <ItemsPanel />
+        </TabPanel>
+        <TabPanel>
+          <SupportPanel />
+        </TabPanel>
+      </Tabs>
+    </Stack>
+  );
+}

@@ -1,0 +1,132 @@
+// Admin: connected fields. Create and edit the configuration, and try it in the configuration tester
+// (evaluated query, options, timings), overriding the values of the fields it depends on.
+import React, { useEffect, useState } from 'react';
+import { Button, ButtonGroup, Heading, Inline, Lozenge, Stack, Text } from '@forge/react';
+import { Choice, ErrorBanner, TextBlock, TextInput, useAdminCall } from './admin-kit.js';
+import { FieldTester } from './field-tester.js';
+
+interface StoredField {
+  id: string;
+  version: number;
+  key: string;
+  name: string;
+  datasourceId: string;
+  editor: string;
+  storage: string;
+  query: string;
+  resultPath: string | null;
+  idTemplate: string | null;
+  displayTemplate: string | null;
+  cacheTtlSeconds: number | null;
+  dependsOn: string[];
+}
+
+type Draft = Omit<StoredField, 'id' | 'version' | 'dependsOn' | 'cacheTtlSeconds' | 'resultPath' | 'idTemplate' | 'displayTemplate'> & {
+  id?: string;
+  version?: number;
+  resultPath: string;
+  idTemplate: string;
+  displayTemplate: string;
+  cacheTtlSeconds: string;
+};
+
+const EDITORS = ['select', 'multiselect', 'autocomplete', 'readonly'].map((v) => ({ label: v, value: v }));
+const STORAGES = ['object', 'snapshot'].map((v) => ({ label: v, value: v }));
+const empty = (): Draft => ({ key: '', name: '', datasourceId: '', editor: 'select', storage: 'object', query: '', resultPath: '', idTemplate: '', displayTemplate: '', cacheTtlSeconds: '' });
+const draftOf = (f: StoredField): Draft => ({
+  ...f,
+  resultPath: f.resultPath ?? '',
+  idTemplate: f.idTemplate ?? '',
+  displayTemplate: f.displayTemplate ?? '',
+  cacheTtlSeconds: f.cacheTtlSeconds === null ? '' : String(f.cacheTtlSeconds),
+});
+const orNull = (s: string) => (s.trim() === '' ? null : s);
+
+export function FieldsPanel() {
+  const { run, error, setError } = useAdminCall();
+  const [fields, setFields] = useState<StoredField[]>([]);
+  const [datasources, setDatasources] = useState<Array<{ label: string; value: string }>>([]);
+  const [draft, setDraft] = useState<Draft>();
+  const [testing, setTesting] = useState<StoredField>();
+
+  const reload = async () => {
+    const answer = await run<{ fields: StoredField[] }>('fields/list');
+    if (answer) setFields(answer.fields);
+    const ds = await run<{ datasources: Array<{ id: string; name: string }> }>('datasources/list');
+    if (ds) setDatasources(ds.datasources.map((d) => ({ label: d.name, value: d.id })));
+  };
+  useEffect(() => {
+    void reload();
+  }, []);
+
+  const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...(d ?? empty()), ...patch }));
+  const save = async () => {
+    if (!draft) return;
+    const ttl = draft.cacheTtlSeconds.trim() === '' ? null : Number(draft.cacheTtlSeconds);
+    if (ttl !== null && !Number.isInteger(ttl)) return setError('Cache TTL must be a whole number of seconds');
+    const body = {
+      ...(draft.version !== undefined ? { version: draft.version } : {}),
+      key: draft.key,
+      name: draft.name,
+      datasourceId: draft.datasourceId,
+      editor: draft.editor,
+      storage: draft.storage,
+      query: draft.query,
+      resultPath: orNull(draft.resultPath),
+      idTemplate: orNull(draft.idTemplate),
+      displayTemplate: orNull(draft.displayTemplate),
+      cacheTtlSeconds: ttl,
+    };
+    const saved = draft.id ? await run('fields/update', { id: draft.id, field: body }) : await run('fields/create', { field: body });
+    if (saved) {
+      setDraft(undefined);
+      await reload();
+    }
+  };
+  const remove = async (f: StoredField) => {
+    if (await run('fields/delete', { id: f.id })) await reload();
+  };
+
+  return (
+    <Stack space="space.200">
+      <ErrorBanner message={error} />
+      <Heading as="h3">Connected fields</Heading>
+      {fields.length === 0 ? <Text>No connected field yet.</Text> : null}
+      {fields.map((f) => (
+        <Inline key={f.id} space="space.100" alignBlock="center">
+          <Text>{`${f.name} (${f.key})`}</Text>
+          <Lozenge>{f.editor}</Lozenge>
+          {f.dependsOn.length > 0 ? <Text>{`depends on ${f.dependsOn.join(', ')}`}</Text> : null}
+          <ButtonGroup>
+            <Button onClick={() => setDraft(draftOf(f))}>Edit</Button>
+            <Button onClick={() => setTesting(f)}>Test</Button>
+            <Button appearance="danger" onClick={() => remove(f)}>Delete</Button>
+          </ButtonGroup>
+        </Inline>
+      ))}
+      {testing ? <FieldTester field={testing} onClose={() => setTesting(undefined)} /> : null}
+      {draft ? (
+        <Stack space="space.100">
+          <Heading as="h4">{draft.id ? `Edit ${draft.name}` : 'New connected field'}</Heading>
+          <TextInput label="Jira field id (customfield_…)" name="f-key" value={draft.key} onChange={(key) => set({ key })} />
+          <TextInput label="Name" name="f-name" value={draft.name} onChange={(name) => set({ name })} />
+          <Choice label="Datasource" name="f-ds" value={draft.datasourceId} choices={datasources} onChange={(datasourceId) => set({ datasourceId })} />
+          <Choice label="Editor" name="f-editor" value={draft.editor} choices={EDITORS} onChange={(editor) => set({ editor })} />
+          <Choice label="Storage (fixed once created)" name="f-storage" value={draft.storage} choices={STORAGES} onChange={(storage) => set({ storage })} />
+          <TextBlock label="Query (Velocity: $issue.customfield_…, $userInput, $currentUser.accountId)" name="f-query" value={draft.query} onChange={(query) => set({ query })} />
+          <TextInput label="Result path (JSONPath, REST)" name="f-result" value={draft.resultPath} onChange={(resultPath) => set({ resultPath })} />
+          <TextInput label="Id template" name="f-id" value={draft.idTemplate} onChange={(idTemplate) => set({ idTemplate })} />
+          <TextInput label="Display template" name="f-display" value={draft.displayTemplate} onChange={(displayTemplate) => set({ displayTemplate })} />
+          <TextInput label="Cache TTL (seconds; empty = the datasource's)" name="f-ttl" value={draft.cacheTtlSeconds} onChange={(cacheTtlSeconds) => set({ cacheTtlSeconds })} />
+          <ButtonGroup>
+            <Button appearance="primary" onClick={save}>Save</Button>
+            <Button onClick={() => setDraft(undefined)}>Cancel</Button>
+          </ButtonGroup>
+        </Stack>
+      ) : (
+        <Button onClick={() => setDraft(empty())}>Add connected field</Button>
+      )}
+    </Stack>
+  );
+}
+
