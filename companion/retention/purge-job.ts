@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/prisma.js';
 import type { Clock } from '../clock.js';
+import type { Companion } from '../app.js';
 import { noteRun, takeLease } from './job-lease.js';
 
 export const PURGE_LEASE = 'retention.purge';
@@ -77,4 +78,11 @@ export async function runPurge(db: Db, clock: Clock, options: PurgeOptions = {})
     counts: { tenants: tenantCount, itemValues, items: itemCount, fields: fieldCount, datasources: dsCount, cacheEntries },
     purgedInstallations: tenants.map((t) => t.installationId),
   };
+}
+
+/** One run as an instance does it: purge, then forget purged tenants' ids cached in this process. */
+export async function purgeOnce(companion: Pick<Companion, 'db' | 'clock' | 'tenants'>, options: PurgeOptions = {}): Promise<PurgeOutcome> {
+  const outcome = await runPurge(companion.db, companion.clock, options);
+  for (const installationId of outcome.purgedInstallations) companion.tenants.forget(installationId);
+  return outcome;
 }

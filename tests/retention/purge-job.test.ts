@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../helpers/databases.js';
+import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
+import { purgeOnce, runPurge } from '../../companion/retention/purge-job.js';
+import { createPrisma } from '../../companion/db/prisma.js';
+
+const DAY = 24 * 3600 * 1000;
+const rows = JSON.stringify([{ id: 'a', name: 'Alpha' }, { id: 'b', name: 'Beta' }]);
+const staticDs = (name: string) => ({ name, type: 'static', config: { format: 'json', data: rows } });
+const item = (datasourceId: string, n: number) => ({ key: `connected_item_${n}`, name: `Item ${n}`, datasourceId, editor: 'select' });
+
+async function seedTenant(c: TestCompanion, installationId: string) {
+  const as = { installationId };
+  const ds = (await c.call('POST', '/v1/admin/datasources', { ...as, body: staticDs('Kept') })).json();
+  const kept = (await c.call('POST', '/v1/admin/items', { ...as, body: item(ds.id, 1) })).json();
+  const doomed = (await c.call('POST', '/v1/admin/items', { ...as, body: item(ds.id, 2) })).json();
+  await c.call('PUT', '/v1/admin/mappings', { ...as, body: { version: 1, mappings: [{ itemId: kept.id, projectId: '1' }, { itemId: doomed.id, projectId: '1' }] } });
+  for (const [issue, it] of [['1', kept], ['1', doomed], ['2', kept]] as const) {
+    const res = await c.call('PUT', `/v1/issues/${issue}/items`, { ...as, body: { items: [{ itemId: it.id, values: [{ id: 'a' }] }] } });
+    expect(res.statusCode, res.body).toBe(200);
+  }
+  const tenant = await c.db.tenant.findUniqueOrThrow({ where: { installationId } });
+  return { as, ds, kept, doomed, tenantId: tenant.id };
+}
+
+async function addCache(c: TestCompanion, tenantId: string, datasourceId: string, keyHash: string, staleUntil: Date) {
+  await c.db.cacheEntry.create({ data: { tenantId, keyHash, datasourceId, payload: { options: [] }, expiresAt: staleUntil, staleUntil } });
+}
+
+describe.each(databaseKinds())('retention purge on %s', (kind) => {
+  let c: TestCompanion;
+  beforeAll(async () => {
+    c = await startTestCompanion(kind);
+  });
+  afterAll(async () => c?.close());
+
+  it('purges exactly what is due at the clock\'s now', async () => {
+    const a = await seedTenant(c, 'ret-a');
+    const spare = (await c.call('POST', '/v1/admin/datasources', { ...a.as, body: staticDs('Spare') })).json();
+    const removedDs = (await c.call('POST', '/v1/admin/datasources', { ...a.as, body: staticDs('Removed') })).json();
+    // Day 0: a datasource and an item are deleted, issue 2 is deleted; tenants b, c uninstall.
+    expect((await c.call('DELETE', `/v1/admin/datasources/${removedDs.id}`, a.as)).statusCode).toBe(204);
+    expect((await c.call('DELETE', `/v1/admin/items/${a.doomed.id}`, a.as)).statusCode).toBe(204);
+    expect((await c.call('DELETE', '/v1/issues/2/items', a.as)).json()).toEqual({ deleted: 1 });
+    const field = await c.call('POST', '/v1/admin/fields', { ...a.as, body: { key: 'customfield_10001', name: 'F', datasourceId: a.ds.id, editor: 'select', storage: 'object' } });
+    expect(field.statusCode, field.body).toBe(201);
+    expect((await c.call('DELETE', `/v1/admin/fields/${field.json().id}`, a.as)).statusCode).toBe(204);
+    const b = await seedTenant(c, 'ret-b');
+    const cTenant = await seedTenant(c, 'ret-c');
+    for (const who of ['ret-b', 'ret-c']) {
+      const res = await c.call('POST', '/v1/lifecycle', { installationId: who, body: { eventType: 'avi:forge:uninstalled:app' } });
+      expect(res.json().tenant.state).toBe('uninstalled');
+    }
+    await addCache(c, a.tenantId, a.ds.id, 'stale-1', new Date(c.clock.now().getTime() + 60_000));
+    await addCache(c, a.tenantId, a.ds.id, 'fresh-1', new Date(c.clock.now().getTime() + 40 * DAY));
+    // Day 1: c is reinstalled (its purge is cancelled). Day 10: the spare datasource is deleted.
+    c.clock.advance(DAY);
+    await c.call('POST', '/v1/lifecycle', { installationId: 'ret-c', body: { eventType: 'avi:forge:installed:app' } });
+    c.clock.advance(9 * DAY);
+    await c.call('DELETE', `/v1/admin/datasources/${spare.id}`, a.as);
+    const d = await seedTenant(c, 'ret-d');
+    await c.call('POST', '/v1/lifecycle', { installationId: 'ret-d', body: { eventType: 'avi:forge:uninstalled:app' } });
+
+    // One millisecond before day 30 only the stale cache entry is due.
+    c.clock.advance(20 * DAY - 1);
+    // (The options computed for the values above were cached too: those are stale by now as well.)
+    const fresh = await c.db.cacheEntry.findMany({ where: { staleUntil: { gte: c.clock.now() } }, select: { keyHash: true } });
+    const stale = await c.db.cacheEntry.count({ where: { staleUntil: { lt: c.clock.now() } } });
+    expect(stale).toBeGreaterThan(1);
+    const early = await runPurge(c.db, c.clock, { holder: 'early' });
+    expect(early).toMatchObject({ ran: true, counts: { tenants: 0, itemValues: 0, items: 0, fields: 0, datasources: 0, cacheEntries: stale } });
+    expect(await c.db.cacheEntry.findMany({ select: { keyHash: true } })).toEqual(fresh);
+    expect(fresh).toEqual([{ keyHash: 'fresh-1' }]);
+
+    c.clock.advance(1 + 5 * 60_000);
+    const due = await purgeOnce(c.app.companion, { holder: 'due' });
+    expect(due).toMatchObject({ ran: true, counts: { tenants: 1, itemValues: 2, items: 1, fields: 1, datasources: 1, cacheEntries: 0 }, purgedInstallations: ['ret-b'] });
+    // Tenant b is gone with everything it had; c (reinstalled) and d (not yet due) are whole.
+    expect(await c.db.tenant.findUnique({ where: { id: b.tenantId } })).toBeNull();
+    for (const model of ['datasource', 'item', 'mapping', 'itemValue', 'auditEvent'] as const) {
+      expect(await (c.db[model] as unknown as { count(a: object): Promise<number> }).count({ where: { tenantId: b.tenantId } }), model).toBe(0);
+      expect(await (c.db[model] as unknown as { count(a: object): Promise<number> }).count({ where: { tenantId: cTenant.tenantId } }), model).toBeGreaterThan(0);
+      expect(await (c.db[model] as unknown as { count(a: object): Promise<number> }).count({ where: { tenantId: d.tenantId } }), model).toBeGreaterThan(0);
+    }
+    // In tenant a: the deleted item (with its values and mappings), the deleted datasource and the
+    // deleted issue's values are gone; the live ones and the datasource deleted on day 10 remain.
+    expect(await c.db.item.findMany({ where: { tenantId: a.tenantId }, select: { id: true } })).toEqual([{ id: a.kept.id }]);
+    expect((await c.db.datasource.findMany({ where: { tenantId: a.tenantId }, select: { id: true } })).map((r) => r.id).sort()).toEqual([a.ds.id, spare.id].sort());
+    expect(await c.db.itemValue.findMany({ where: { tenantId: a.tenantId }, select: { issueId: true, itemId: true } })).toEqual([{ issueId: '1', itemId: a.kept.id }]);
+    expect(await c.db.mapping.count({ where: { tenantId: a.tenantId } })).toBe(1);
+    expect(await c.db.field.count({ where: { tenantId: a.tenantId } })).toBe(0);
+
+    // A purged tenant that comes back starts afresh.
+    const back = await c.call('POST', '/v1/admin/datasources', { installationId: 'ret-b', body: staticDs('New') });
+    expect(back.statusCode).toBe(201);
+
+    c.clock.advance(10 * DAY);
+    const later = await runPurge(c.db, c.clock, { holder: 'later' });
+    expect(later.counts).toMatchObject({ datasources: 1, tenants: 1 });
+    expect(await c.db.tenant.findUnique({ where: { id: d.tenantId } })).toBeNull();
+  });
+
+  it('runs once when two purges start at the same time, and again only after the lease', async () => {
+    const t = await seedTenant(c, 'ret-e');
+    const doomed = [];
+    for (let i = 0; i < 5; i += 1) doomed.push((await c.call('POST', '/v1/admin/datasources', { ...t.as, body: staticDs(`Gone ${i}`) })).json());
+    for (const ds of doomed) await c.call('DELETE', `/v1/admin/datasources/${ds.id}`, t.as);
+    c.clock.advance(31 * DAY);
+    // A second instance: its own Prisma client (own connections) where the database allows it.
+    const other = kind === 'postgres' ? createPrisma(c.databaseUrl, 2) : c.db;
+    try {
+      const outcomes = await Promise.all([runPurge(c.db, c.clock, { holder: 'one' }), runPurge(other, c.clock, { holder: 'two' })]);
+      expect(outcomes.filter((o) => o.ran)).toHaveLength(1);
+      expect(outcomes.reduce((n, o) => n + o.counts.datasources, 0)).toBe(5);
+      expect(await c.db.datasource.count({ where: { tenantId: t.tenantId } })).toBe(1);
+      const lease = await c.db.jobLease.findUniqueOrThrow({ where: { name: 'retention.purge' } });
+      expect(['one', 'two']).toContain(lease.holder);
+      expect(lease.lastRunAt?.getTime()).toBe(c.clock.now().getTime());
+      // Inside the lease every attempt is a no-op; after it, the next run takes over.
+      expect((await runPurge(other, c.clock, { holder: 'three' })).ran).toBe(false);
+      c.clock.advance(5 * 60_000);
+      expect(await runPurge(other, c.clock, { holder: 'three' })).toMatchObject({ ran: true, counts: { datasources: 0 } });
+    } finally {
+      if (other !== c.db) await other.$disconnect();
+    }
+  });
+});
