@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../helpers/databases.js';
+import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
+import { runPurge } from '../../companion/retention/purge-job.js';
+
+const DAY = 24 * 3600 * 1000;
+const rows = JSON.stringify([{ id: 'a', name: 'Alpha' }, { id: 'b', name: 'Beta' }]);
+const staticDs = (name: string) => ({ name, type: 'static', config: { format: 'json', data: rows } });
+type Category = { name: string; count: number | null; pendingPurge: Array<{ id: string; purgeAt: string }>; pendingPurgeCount: number; storedIn: string; retention: string };
+
+describe.each(databaseKinds())('egress report on %s', (kind) => {
+  let c: TestCompanion;
+  beforeAll(async () => {
+    c = await startTestCompanion(kind);
+  });
+  afterAll(async () => c?.close());
+
+  const report = async (installationId: string) => {
+    const res = await c.call('GET', '/v1/admin/egress', { installationId });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { tenantPurgeAt: string | null; categories: Category[] };
+    return { ...body, by: Object.fromEntries(body.categories.map((x) => [x.name, x])) as Record<string, Category> };
+  };
+
+  it('counts what this tenant has stored, per category, with what awaits purge and when', async () => {
+    const as = { installationId: 'egress-a' };
+    const ds = [];
+    for (const name of ['One', 'Two', 'Three']) ds.push((await c.call('POST', '/v1/admin/datasources', { ...as, body: staticDs(name) })).json());
+    await c.call('DELETE', `/v1/admin/datasources/${ds[2].id}`, as);
+    const purgeAt = new Date(c.clock.now().getTime() + 30 * DAY).toISOString();
+    expect((await c.call('POST', '/v1/admin/fields', { ...as, body: { key: 'customfield_10001', name: 'F', datasourceId: ds[0].id, editor: 'select', storage: 'object' } })).statusCode).toBe(201);
+    const item = (await c.call('POST', '/v1/admin/items', { ...as, body: { key: 'connected_item_1', name: 'I', datasourceId: ds[0].id, editor: 'select' } })).json();
+    const gone = (await c.call('POST', '/v1/admin/items', { ...as, body: { key: 'connected_item_2', name: 'J', datasourceId: ds[1].id, editor: 'select' } })).json();
+    await c.call('PUT', '/v1/admin/mappings', { ...as, body: { version: 1, mappings: [{ itemId: item.id, projectId: '1' }, { itemId: item.id, projectId: '2' }, { itemId: gone.id, projectId: '1' }] } });
+    await c.call('DELETE', `/v1/admin/items/${gone.id}`, as);
+    for (const issue of ['100', '101', '102']) {
+      expect((await c.call('PUT', `/v1/issues/${issue}/items`, { ...as, body: { items: [{ itemId: item.id, values: [{ id: 'b' }] }] } })).statusCode).toBe(200);
+    }
+    await c.call('DELETE', '/v1/issues/102/items', as);
+
+    const r = await report('egress-a');
+    const tenant = await c.db.tenant.findUniqueOrThrow({ where: { installationId: 'egress-a' } });
+    expect(r.categories.map((x) => x.name)).toEqual(['datasources', 'fields', 'items', 'mappings', 'itemValues', 'cache', 'installation', 'fieldValues']);
+    expect(r.by.datasources).toMatchObject({ count: 3, pendingPurge: [{ id: ds[2].id, purgeAt }], pendingPurgeCount: 1 });
+    expect(r.by.datasources!.storedIn).toMatch(/encrypted/);
+    expect(r.by.fields).toMatchObject({ count: 1, pendingPurge: [] });
+    expect(r.by.items).toMatchObject({ count: 2, pendingPurge: [{ id: gone.id, purgeAt }], pendingPurgeCount: 1 });
+    expect(r.by.mappings).toMatchObject({ count: 2 });
+    expect(r.by.itemValues).toMatchObject({ count: 3, pendingPurgeCount: 1 });
+    expect(r.by.itemValues!.pendingPurge[0]!.purgeAt).toBe(purgeAt);
+    expect(r.by.cache!.count).toBe(await c.db.cacheEntry.count({ where: { tenantId: tenant.id } }));
+    expect(r.by.cache!.count).toBeGreaterThan(0);
+    expect(r.by.installation).toMatchObject({ count: 1, pendingPurge: [] });
+    expect(r.by.fieldValues).toMatchObject({ count: null, storedIn: expect.stringMatching(/Jira/) });
+    expect(r.tenantPurgeAt).toBeNull();
+
+    // Another tenant sees only itself.
+    const other = await report('egress-b');
+    for (const name of ['datasources', 'fields', 'items', 'mappings', 'itemValues', 'cache']) expect(other.by[name]).toMatchObject({ count: 0, pendingPurge: [] });
+    expect(other.by.installation!.count).toBe(1);
+    expect((await c.call('GET', '/v1/admin/egress', { installationId: 'egress-a', moduleKey: 'issue-panel' })).statusCode).toBe(403);
+
+    // Stale cache is pending at once; after the purge, the counts follow.
+    c.clock.advance(31 * DAY);
+    const before = await report('egress-a');
+    expect(before.by.cache!.pendingPurgeCount).toBe(before.by.cache!.count);
+    await runPurge(c.db, c.clock);
+    const after = await report('egress-a');
+    expect(after.by.datasources).toMatchObject({ count: 2, pendingPurge: [] });
+    expect(after.by.items).toMatchObject({ count: 1, pendingPurge: [] });
+    expect(after.by.itemValues).toMatchObject({ count: 2, pendingPurge: [] });
+    expect(after.by.cache).toMatchObject({ count: 0 });
+
+    // Uninstalled: the whole installation awaits purge.
+    await c.call('POST', '/v1/lifecycle', { installationId: 'egress-a', body: { eventType: 'avi:forge:uninstalled:app' } });
+    const marked = await report('egress-a');
+    const tenantPurge = new Date(c.clock.now().getTime() + 30 * DAY).toISOString();
+    expect(marked.tenantPurgeAt).toBe(tenantPurge);
+    expect(marked.by.installation!.pendingPurge).toEqual([{ id: tenant.id, purgeAt: tenantPurge }]);
+  });
+});
