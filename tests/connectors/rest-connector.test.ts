@@ -90,6 +90,32 @@ describe.each(databaseKinds())('REST connector on %s', (kind) => {
     expect(up.tokenRequests - before).toBe(2);
   });
 
+  it('fetches a new OAuth2 token once when the upstream stops accepting the cached one', async () => {
+    const auth = { mode: 'oauth2ClientCredentials', tokenUrl: `${up.url}${CRED.oauth2.tokenPath}`, clientId: CRED.oauth2.clientId };
+    const dsId = await createDatasource(c, rest({ auth, path: 'oauth2' }, { clientSecret: CRED.oauth2.clientSecret }));
+    const field = await createField(c, dsId, customers);
+    expect((await preview(c, field.id)).statusCode).toBe(200);
+    const before = up.tokenRequests;
+    up.revokeTokens();
+    expect((await preview(c, field.id)).statusCode).toBe(200);
+    expect(up.tokenRequests - before).toBe(1);
+  });
+
+  it('follows redirects but does not carry credentials to another origin', async () => {
+    const other = await startSampleUpstream();
+    try {
+      const to = `${other.url}/projects`;
+      const { res } = await previewOf(c, rest({ auth: { mode: 'bearer' }, path: 'bearer' }, { token: CRED.bearer.token }), { query: `/redirect?to=${encodeURIComponent(to)}` });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().options).toHaveLength(3);
+      expect(up.requests.at(-1)!.headers.authorization).toBe(`Bearer ${CRED.bearer.token}`);
+      expect(other.requests).toHaveLength(1);
+      expect(other.requests[0]!.headers.authorization).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('URL-encodes values in the path and the query string', async () => {
     const input = "a b&c=d/../?#é'; DROP TABLE t; --";
     const { res } = await previewOf(

@@ -7,6 +7,7 @@
 //   up.tokenRequests                → how many OAuth2 tokens were issued so far
 //   up.requests                     → every request seen: {method, path, query, headers, body, authorized}
 //   up.reset()                      → clears requests and counters
+//   up.revokeTokens()               → every OAuth2 token issued so far stops working (401)
 //   await up.close()
 //
 // Data: GET /customers (50 customers: {id, name, code, country, email, active}; filters ?q= on the
@@ -75,6 +76,7 @@ export interface SampleUpstream {
   tokenRequests: number;
   jiraCallers: Array<'user' | 'system'>;
   reset(): void;
+  revokeTokens(): void;
   close(): Promise<void>;
 }
 
@@ -257,6 +259,9 @@ export async function startSampleUpstream(): Promise<SampleUpstream> {
       state.requests = [];
       state.tokenRequests = 0;
       state.jiraCallers = [];
+    },
+    revokeTokens() {
+      issued.clear();
     },
     async close() {
       for (const t of timers) clearTimeout(t);
