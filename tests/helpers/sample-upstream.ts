@@ -84,7 +84,7 @@ export async function startSampleUpstream(): Promise<SampleUpstream> {
   const issued = new Set<string>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  const state: Omit<SampleUpstream, 'url' | 'port' | 'close' | 'reset' | 'credentials'> = { requests: [], tokenRequests: 0, jiraCallers: [] };
+  const state: Pick<SampleUpstream, 'requests' | 'tokenRequests' | 'jiraCallers'> = { requests: [], tokenRequests: 0, jiraCallers: [] };
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
