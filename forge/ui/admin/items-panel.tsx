@@ -13,7 +13,7 @@ interface StoredItem {
 }
 
 const ITEM_TEMPLATE = {
-  key: 'account',
+  key: 'connected_item_1',
   name: 'Account',
   datasourceId: '',
   editor: 'select',

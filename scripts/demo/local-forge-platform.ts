@@ -1,0 +1,54 @@
+// The Forge platform on a laptop, for `npm run demo`: `invokeRemote` signs a Forge Invocation Token
+// for the running function and user (with a local stand-in for Atlassian's signing key, whose JWKS
+// the companion trusts) and calls the companion over HTTP; Jira answers that the demo admin is an
+// admin; storage is in memory. The resolvers on top of it are the app's own.
+import type { ForgePlatform, RemoteRequest } from '../../forge/platform/forge-platform.js';
+import type { ForgeTokenIssuer } from '../../tests/helpers/forge-tokens.js';
+
+export interface LocalInvocation {
+  functionKey: string;
+  accountId: string;
+}
+
+export interface LocalForgePlatform extends ForgePlatform {
+  /** The function and user the next calls run as (the platform knows this in production). */
+  current: LocalInvocation;
+  companionUrl: string;
+  remoteCalls: string[];
+}
+
+export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companionUrl: string; admins: string[]; installationId: string }): LocalForgePlatform {
+  const storage = new Map<string, string>();
+  const platform: LocalForgePlatform = {
+    current: { functionKey: 'field-resolver', accountId: 'anonymous' },
+    companionUrl: options.companionUrl,
+    remoteCalls: [],
+    async invokeRemote(remoteKey: string, request: RemoteRequest) {
+      if (remoteKey !== 'companion') throw new Error(`Invalid remote key provided: "${remoteKey}"`);
+      platform.remoteCalls.push(`${request.method} ${request.path}`);
+      const token = await options.issuer.mint({
+        installationId: options.installationId,
+        moduleKey: platform.current.functionKey,
+        moduleType: 'core:function',
+        principal: platform.current.accountId,
+      });
+      return fetch(`${platform.companionUrl}${request.path}`, {
+        method: request.method,
+        headers: { ...request.headers, authorization: `Bearer ${token}` },
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      });
+    },
+    isJiraAdmin: async (accountId) => options.admins.includes(accountId),
+    canEditIssue: async () => true,
+    kvs: {
+      get: async <T>(key: string) => (storage.has(key) ? (JSON.parse(storage.get(key)!) as T) : undefined),
+      set: async (key, value) => {
+        storage.set(key, JSON.stringify(value));
+      },
+      delete: async (key) => {
+        storage.delete(key);
+      },
+    },
+  };
+  return platform;
+}
