@@ -84,7 +84,18 @@ export const IssueItemsUpdate = Type.Object(
       Type.Object(
         {
           itemId: Type.String({ minLength: 1, maxLength: 200 }),
-          values: Type.Array(Type.Object({ id: Type.String({ maxLength: 1000 }), value: Type.Optional(Type.String({ maxLength: 10000 })) }, { additionalProperties: false }), { maxItems: 1000 }),
+          values: Type.Array(
+            // `value` and `attributes` may be echoed back from a read; the stored ones come from the options.
+            Type.Object(
+              {
+                id: Type.String({ maxLength: 1000 }),
+                value: Type.Optional(Type.String({ maxLength: 10000 })),
+                attributes: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 10000 }), { maxProperties: 50 })),
+              },
+              { additionalProperties: false },
+            ),
+            { maxItems: 1000 },
+          ),
         },
         { additionalProperties: false },
       ),

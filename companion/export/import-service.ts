@@ -7,6 +7,7 @@ import { Value } from 'typebox/value';
 import type { Db, DbTx } from '../db/prisma.js';
 import type { ExportDocument, ImportResult } from '../contract/support-export.js';
 import { CONFIG_SCHEMAS } from '../contract/datasource.js';
+import { assertConnectorConfig } from '../connectors/rest-headers.js';
 import { badRequest, conflict, unprocessable } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
@@ -27,6 +28,8 @@ function check(doc: ExportDocument): void {
   for (const ds of doc.datasources) {
     const first = Value.Errors(CONFIG_SCHEMAS[ds.type], ds.config)[0];
     if (first) throw badRequest(`Datasource ${ds.name}: config${first.instancePath.replaceAll('/', '.')} ${first.message}`, 'validation_failed');
+    // The same header rules as a datasource saved through its own route.
+    assertConnectorConfig(ds);
   }
   const dsIds = new Set(doc.datasources.map((d) => d.id));
   const unique = (what: string, values: string[]) => {
@@ -34,6 +37,8 @@ function check(doc: ExportDocument): void {
     if (dup) throw badRequest(`The document names the ${what} ${dup} twice`, 'validation_failed');
   };
   unique('datasource', doc.datasources.map((d) => d.name));
+  unique('datasource id', doc.datasources.map((d) => d.id));
+  unique('item id', doc.items.map((i) => i.id));
   unique('field', doc.fields.map((f) => f.key));
   unique('item', doc.items.map((i) => i.key));
   for (const f of [...doc.fields, ...doc.items]) {

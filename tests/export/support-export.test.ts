@@ -148,6 +148,8 @@ describe.each(databaseKinds())('support export and import on %s', (kind) => {
       [{ ...source, formatVersion: 2 }, 400],
       [{ ...source, datasources: [{ ...source.datasources[0], secrets: { password: 'x' } }] }, 400],
       [{ ...source, datasources: [{ ...source.datasources[0], config: { baseUrl: 'ftp://x' } }, source.datasources[1]] }, 400],
+      [{ ...source, datasources: [{ ...source.datasources[0], config: { ...source.datasources[0].config, headers: { Host: 'evil.example' } } }, source.datasources[1]] }, 400],
+      [{ ...source, datasources: [source.datasources[0], { ...source.datasources[1], id: source.datasources[0].id }] }, 400],
       [{ ...source, datasources: [source.datasources[1]] }, 422],
       [{ ...source, mappings: [{ ...source.mappings[0], itemId: '00000000-0000-0000-0000-000000000000' }] }, 422],
       [{ ...source, items: [{ ...source.items[0], query: '$issue.customfield_10050', key: 'connected_item_1' }] }, 422],

@@ -63,6 +63,9 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
     };
     expect(put.json()).toEqual(expected);
     expect((await c.call('GET', '/v1/issues/10001/items', { moduleKey: 'issue-panel' })).json()).toEqual(expected);
+    // What was read can be sent back as it is (value and attributes are recomputed, not trusted).
+    const echoed = expected.items.map((i) => ({ itemId: i.itemId, values: i.values.map((v) => ({ ...v, value: 'forged', attributes: { country: 'XX' } })) }));
+    expect((await c.call('PUT', '/v1/issues/10001/items', { body: { items: echoed } })).json()).toEqual(expected);
     expect((await c.call('GET', '/v1/issues/10002/items')).json()).toEqual({ items: [] });
 
     // What other fields' queries see as $issue.connected_item_N.
