@@ -14,6 +14,24 @@ describe('manifest.yml', () => {
     expect(result.success).toBe(true);
   });
 
+  it("takes the companion's base URL from COMPANION_BASE_URL at deploy time, with a default", async () => {
+    const remoteOf = async () => {
+      const result = await ProcessorBuilder.instance().withValidation(ValidationTypes.FULL).build().process('manifest.yml');
+      const remotes = (result.manifestObject?.typedContent as { remotes?: Array<{ key: string; baseUrl: Record<string, string> }> }).remotes;
+      return remotes?.find((r) => r.key === 'companion')?.baseUrl;
+    };
+    const before = process.env.COMPANION_BASE_URL;
+    try {
+      process.env.COMPANION_BASE_URL = 'https://companion.acme.test';
+      expect((await remoteOf())?.default).toBe('https://companion.acme.test');
+      delete process.env.COMPANION_BASE_URL;
+      expect((await remoteOf())?.default).toBe('https://companion.open-connect.example.com');
+    } finally {
+      if (before === undefined) delete process.env.COMPANION_BASE_URL;
+      else process.env.COMPANION_BASE_URL = before;
+    }
+  });
+
   it('declares the admin keys the companion allows, the lifecycle route and only the companion as egress', async () => {
     const text = await readFile('manifest.yml', 'utf8');
     for (const key of DEFAULT_ADMIN_MODULE_KEYS) expect(text).toMatch(new RegExp(`key: ${key}\\b`));
