@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { purgeOnce, runPurge } from '../../companion/retention/purge-job.js';
@@ -122,6 +122,20 @@ describe.each(databaseKinds())('retention purge on %s', (kind) => {
       expect(await runPurge(other, c.clock, { holder: 'three' })).toMatchObject({ ran: true, counts: { datasources: 0 } });
     } finally {
       if (other !== c.db) await other.$disconnect();
+    }
+  });
+
+  it('is scheduled inside the companion on PURGE_INTERVAL_SECONDS', async () => {
+    const withJobs = await startTestCompanion(kind, { jobs: true, env: { PURGE_INTERVAL_SECONDS: '1' } });
+    try {
+      const ds = (await withJobs.call('POST', '/v1/admin/datasources', { body: staticDs('Scheduled') })).json();
+      await withJobs.call('DELETE', `/v1/admin/datasources/${ds.id}`);
+      withJobs.clock.advance(31 * DAY);
+      // Waits for the timer to fire (an event, not a duration being measured).
+      await vi.waitFor(async () => expect(await withJobs.db.datasource.count({ where: { id: ds.id } })).toBe(0), { timeout: 15_000, interval: 100 });
+      expect((await withJobs.db.jobLease.findUniqueOrThrow({ where: { name: 'retention.purge' } })).lastRunAt).not.toBeNull();
+    } finally {
+      await withJobs.close();
     }
   });
 });
