@@ -16,14 +16,24 @@ export function guardedLookup(policy: EgressPolicy) {
   return (hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: LookupCallback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
-      try {
-        for (const a of addresses) policy.check(hostname, a.address);
-      } catch (denied) {
-        return callback(denied as NodeJS.ErrnoException, []);
+      // Only the permitted addresses are handed to the socket: a name resolving to a public and a
+      // forbidden address (`localhost` → 127.0.0.1 and ::1 with only 127.0.0.1 allowed, or a
+      // rebinding attempt) connects to the permitted one or not at all.
+      let denied: unknown;
+      const permitted = addresses.filter((a) => {
+        try {
+          policy.check(hostname, a.address);
+          return true;
+        } catch (e) {
+          denied ??= e;
+          return false;
+        }
+      });
+      const first = permitted[0];
+      if (!first) {
+        return callback((denied as NodeJS.ErrnoException) ?? Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), []);
       }
-      if (options.all) return callback(null, addresses);
-      const first = addresses[0];
-      if (!first) return callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), []);
+      if (options.all) return callback(null, permitted);
       callback(null, first.address, first.family);
     });
   };

@@ -74,6 +74,9 @@ describe.each(databaseKinds())('egress guard in the companion on %s', (kind) => 
     const { res, dsId } = await previewOf(allowing, { type: 'rest', config: { baseUrl: up.url, testPath: '/health' } }, { query: '/projects' });
     expect(res.statusCode).toBe(200);
     expect((await testConnection(allowing, dsId)).json()).toMatchObject({ ok: true });
+    // `localhost` also resolves to ::1, which is not allowed: only 127.0.0.1 is used.
+    const byName = await previewOf(allowing, { type: 'rest', config: { baseUrl: `http://localhost:${up.port}` } }, { query: '/projects' });
+    expect(byName.res.statusCode, byName.res.body).toBe(200);
   });
 
   it('checks every redirect again', async () => {
