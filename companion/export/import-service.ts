@@ -139,7 +139,8 @@ export function importService(db: Db) {
         await refuseCycles(tx, t, [...doc.fields, ...doc.items].map((f) => f.key));
         await importMappings(tx, actor, doc, itemIds, result);
         return result;
-      });
+        // A document may hold thousands of entries: more than Prisma's default 5 s for a transaction.
+      }, { timeout: 60_000, maxWait: 10_000 });
     },
   };
 }

@@ -6,7 +6,7 @@ import { ErrorBody } from '../contract/common.js';
 import { OptionsRequest, OptionsResponse } from '../contract/field.js';
 import { IssueIdParams, IssueItems, IssueItemsUpdate } from '../contract/item.js';
 import type { CallerContext } from '../connectors/query-pipeline-types.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, forbidden, notFound } from '../errors.js';
 import { filterByInput, pageOf } from '../fields/option-paging.js';
 import { itemRepository } from './item-repository.js';
 import { itemOptions } from './item-options.js';
@@ -35,10 +35,18 @@ export async function itemRuntimeRoutes(app: FastifyInstance) {
     async (request) => values.write(callerOf(request), issueIdOf(request), request.body as IssueItemsUpdate),
   );
 
+  // The issue was deleted: called by the app's issue-deleted trigger (an app invocation: no user
+  // principal) or by the admin page. A user's UI call may not drop an issue's values.
   app.delete(
     '/issues/:issueId/items',
-    { schema: { tags: ['items'], params: IssueIdParams, response: { 200: Type.Object({ deleted: Type.Integer() }), ...errors } } },
-    async (request) => ({ deleted: await values.issueDeleted(request.tenantId, issueIdOf(request)) }),
+    { schema: { tags: ['items'], params: IssueIdParams, response: { 200: Type.Object({ deleted: Type.Integer() }), 403: ErrorBody, ...errors } } },
+    async (request) => {
+      const { principal, moduleKey } = request.invocation;
+      if (principal && !(moduleKey && companion.config.adminModuleKeys.has(moduleKey))) {
+        throw forbidden('Only the app (its issue-deleted trigger) or the admin page may drop an issue\'s values');
+      }
+      return { deleted: await values.issueDeleted(request.tenantId, issueIdOf(request)) };
+    },
   );
 
   app.post(

@@ -56,7 +56,7 @@ export async function runPurge(db: Db, clock: Clock, options: PurgeOptions = {})
       await tx.item.deleteMany({ where: { tenantId: tenant.id } });
       await tx.field.deleteMany({ where: { tenantId: tenant.id } });
       return (await tx.tenant.deleteMany({ where: still })).count;
-    });
+    }, { timeout: 60_000, maxWait: 10_000 });
   }
 
   const { count: itemValues } = await db.itemValue.deleteMany({ where: due });

@@ -113,6 +113,8 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
   it('clears an item with an empty list, and marks an issue\'s values for purge when the issue is deleted', async () => {
     const cleared = await c.call('PUT', '/v1/issues/10001/items', { body: { items: [{ itemId: single.id, values: [] }] } });
     expect(cleared.json().items.map((i: { key: string }) => i.key)).toEqual(['connected_item_1']);
+    const byUser = await c.call('DELETE', '/v1/issues/10001/items', { moduleKey: 'issue-panel', principal: 'acc-user' });
+    expect(byUser.statusCode).toBe(403);
     const del = await c.call('DELETE', '/v1/issues/10001/items', { moduleKey: 'issue-events' });
     expect(del.json()).toEqual({ deleted: 1 });
     expect((await c.call('GET', '/v1/issues/10001/items')).json()).toEqual({ items: [] });
