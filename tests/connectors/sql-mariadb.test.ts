@@ -92,6 +92,12 @@ describe.skipIf(!mariadbUrl).each(databaseKinds())('MariaDB connector on %s', (k
     expect((rows as Array<{ n: number }>)[0]!.n).toBe(2);
   });
 
+  it('answers 504 upstream_timeout for a query slower than the datasource timeout', async () => {
+    const { res } = await previewOf(c, { ...datasource(), timeoutMs: 1000 }, { query: 'SELECT SLEEP(10) AS id' });
+    expect(res.statusCode).toBe(504);
+    expect(res.json().error).toMatchObject({ code: 'upstream_timeout', message: 'Datasource "Shop" did not answer within 1000 ms' });
+  });
+
   it('the connection test succeeds, and fails clearly for a missing database or a refused login', async () => {
     expect((await testConnection(c, await createDatasource(c, datasource()))).json()).toMatchObject({ ok: true });
     const noDb = await testConnection(c, await createDatasource(c, datasource({ database: 'no_such_db_oc' })));

@@ -42,6 +42,13 @@ describe.each(databaseKinds())('static connector on %s', (kind) => {
     expect((await preview(c, field.id)).json().options).toEqual([{ id: 'b', value: 'B' }]);
   });
 
+  it('tests only this installation\'s datasources', async () => {
+    const dsId = await createDatasource(c, { type: 'static', config: { format: 'csv', data: CSV } });
+    expect((await testConnection(c, dsId, { installationId: 'install-b' })).statusCode).toBe(404);
+    expect((await testConnection(c, 'not-a-uuid')).statusCode).toBe(404);
+    expect((await testConnection(c, dsId, { moduleKey: 'some-other-module' })).statusCode).toBe(403);
+  });
+
   it('refuses unreadable data with a clear 422, and the connection test says why', async () => {
     const { res, dsId } = await previewOf(c, { type: 'static', name: 'Countries', config: { format: 'json', data: '[{"id": 1,' } }, {});
     expect(res.statusCode).toBe(422);
