@@ -71,8 +71,32 @@ class EncodingCompile extends Compile {
     return out;
   }
 
+  // Inside a double-quoted string ("abc $userInput") a reference becomes part of a VALUE, which
+  // is bound or encoded as a whole when printed: it is interpolated as plain text there.
+  private plain = 0;
+
+  protected override evalStr(str: string): string {
+    this.plain++;
+    try {
+      return super.evalStr(str);
+    } finally {
+      this.plain--;
+    }
+  }
+
+  // #eval renders a value as template TEXT: in a query that would splice user input into SQL or a
+  // URL, so it exists only for display templates.
+  protected override eval(str: string, local?: object): string {
+    if (this.mode !== 'text') throw new Error('#eval is not allowed in queries');
+    return super.eval(str, local);
+  }
+
   private emit(ast: Ast): string {
+    const ref = ast as { id?: string; prue?: boolean };
     const value: unknown = this.getReferences(ast, false);
+    if (this.plain > 0) return printable(value);
+    // A #define block is template text of the admin's, already rendered (and encoded) by us.
+    if (ref.prue && ref.id !== undefined && Array.isArray(this.defines[ref.id])) return printable(value);
     switch (this.mode) {
       case 'sql-pg':
       case 'sql-mysql':

@@ -36,6 +36,18 @@ describe('SQL rendering', () => {
     expect(out).toEqual({ text: "SELECT 'it''s', ?, CONCAT('x', ?, '''y') FROM t", params: ['v', 'ACME-7'] });
   });
 
+  it('binds interpolated strings as whole values, keeps #define text, and refuses #eval', () => {
+    const v = vars('1 OR 1=1');
+    expect(renderTemplate('#set($x = "abc $userInput")SELECT $x', v, 'sql-pg')).toEqual({ text: 'SELECT $1', params: ['abc 1 OR 1=1'] });
+    expect(renderTemplate('#define($w)WHERE a = $userInput#end SELECT 1 $w AND b = $issue.key', v, 'sql-pg')).toEqual({
+      text: ' SELECT 1 WHERE a = $1 AND b = $2',
+      params: ['1 OR 1=1', 'ACME-7'],
+    });
+    for (const mode of ['sql-pg', 'sql-mysql', 'url', 'json'] as const) {
+      expect(() => renderTemplate('SELECT #eval($userInput)', v, mode)).toThrow(/#eval is not allowed/);
+    }
+  });
+
   it('binds a missing value as NULL rather than the reference text', () => {
     expect(renderTemplate('SELECT $issue.customfield_9', vars(''), 'sql-pg')).toEqual({ text: 'SELECT $1', params: [null] });
   });
