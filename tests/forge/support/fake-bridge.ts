@@ -7,6 +7,8 @@ export interface BridgeState {
   context: Record<string, unknown>;
   invoke: (functionKey: string, payload: Record<string, unknown>) => Promise<unknown>;
   invocations: Array<{ functionKey: string; payload: Record<string, unknown> }>;
+  /** Every answer the UI received, as it crossed the bridge. */
+  answers: unknown[];
   submitted: unknown[];
   emitted: Array<{ event: string; payload: unknown }>;
   listeners: Map<string, Set<Listener>>;
@@ -18,13 +20,14 @@ export const bridge: BridgeState = {
     throw new Error('no resolver wired');
   },
   invocations: [],
+  answers: [],
   submitted: [],
   emitted: [],
   listeners: new Map(),
 };
 
 export function resetBridge(context: Record<string, unknown>, invoke: BridgeState['invoke']) {
-  Object.assign(bridge, { context, invoke, invocations: [], submitted: [], emitted: [] });
+  Object.assign(bridge, { context, invoke, invocations: [], answers: [], submitted: [], emitted: [] });
   bridge.listeners.clear();
 }
 
@@ -36,7 +39,9 @@ async function callBridge(name: string, data: Record<string, unknown>): Promise<
       const { functionKey, payload } = data as { functionKey: string; payload: Record<string, unknown> };
       bridge.invocations.push({ functionKey, payload: structuredClone(payload ?? {}) });
       // Payloads cross the bridge as JSON, as they do between the iframe and the platform.
-      return JSON.parse(JSON.stringify(await bridge.invoke(functionKey, structuredClone(payload ?? {}))));
+      const answer = JSON.parse(JSON.stringify(await bridge.invoke(functionKey, structuredClone(payload ?? {})))) as unknown;
+      bridge.answers.push(answer);
+      return answer;
     }
     case 'submit':
       bridge.submitted.push(structuredClone(data));
