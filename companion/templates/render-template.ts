@@ -151,32 +151,42 @@ function bindSql(text: string, values: unknown[], mode: 'sql-pg' | 'sql-mysql'):
   };
   let out = '';
   let i = 0;
+  // MySQL also quotes strings with "…" and escapes with a backslash; in PostgreSQL "…" is an identifier.
+  const quotes = mode === 'sql-mysql' ? /['"]/g : /'/g;
   while (i < text.length) {
-    const quote = text.indexOf("'", i);
-    if (quote < 0) {
+    quotes.lastIndex = i;
+    const found = quotes.exec(text);
+    if (!found) {
       out += text.slice(i).replace(MARKER, (_m, n: string) => placeholder(n));
       break;
     }
+    const quote = found.index;
+    const q = found[0];
     out += text.slice(i, quote).replace(MARKER, (_m, n: string) => placeholder(n));
     let end = quote + 1;
-    // '' inside a literal is an escaped quote, not its end.
-    while (end < text.length && !(text[end] === "'" && text[end + 1] !== "'")) end += text[end] === "'" ? 2 : 1;
+    // A doubled quote (or, in MySQL, a backslash escape) inside a literal is not its end.
+    while (end < text.length) {
+      if (mode === 'sql-mysql' && text[end] === '\\') end += 2;
+      else if (text[end] === q && text[end + 1] === q) end += 2;
+      else if (text[end] === q) break;
+      else end += 1;
+    }
     const literal = text.slice(quote, end + 1);
-    out += literal.includes(MARK) ? concatenation(literal.slice(1, -1), placeholder, mode) : literal;
+    out += literal.includes(MARK) ? concatenation(literal.slice(1, -1), q, placeholder, mode) : literal;
     i = end + 1;
   }
   return { text: out, params };
 }
 
-function concatenation(body: string, placeholder: (index: string) => string, mode: 'sql-pg' | 'sql-mysql'): string {
+function concatenation(body: string, q: string, placeholder: (index: string) => string, mode: 'sql-pg' | 'sql-mysql'): string {
   const parts: string[] = [];
   let last = 0;
   for (const m of body.matchAll(MARKER)) {
-    if (m.index > last) parts.push(`'${body.slice(last, m.index)}'`);
+    if (m.index > last) parts.push(`${q}${body.slice(last, m.index)}${q}`);
     parts.push(placeholder(m[1]!));
     last = m.index + m[0].length;
   }
-  if (last < body.length) parts.push(`'${body.slice(last)}'`);
+  if (last < body.length) parts.push(`${q}${body.slice(last)}${q}`);
   if (parts.length === 1) return parts[0]!;
   // pg cannot infer a type for a parameter between `||` operands: it is text, as it was quoted.
   return mode === 'sql-pg' ? `(${parts.map((p) => (p.startsWith('$') ? `${p}::text` : p)).join(' || ')})` : `CONCAT(${parts.join(', ')})`;

@@ -36,6 +36,14 @@ describe('SQL rendering', () => {
     expect(out).toEqual({ text: "SELECT 'it''s', ?, CONCAT('x', ?, '''y') FROM t", params: ['v', 'ACME-7'] });
   });
 
+  it('understands MySQL double quotes and backslash escapes; in PostgreSQL double quotes stay identifiers', () => {
+    expect(renderTemplate(`SELECT "$userInput", 'it\\'s $issue.key' FROM t`, vars('v'), 'sql-mysql')).toEqual({
+      text: `SELECT ?, CONCAT('it\\'s ', ?) FROM t`,
+      params: ['v', 'ACME-7'],
+    });
+    expect(renderTemplate(`SELECT "name" FROM t WHERE a = '$userInput'`, vars('v'), 'sql-pg')).toEqual({ text: 'SELECT "name" FROM t WHERE a = $1', params: ['v'] });
+  });
+
   it('binds interpolated strings as whole values, keeps #define text, and refuses #eval', () => {
     const v = vars('1 OR 1=1');
     expect(renderTemplate('#set($x = "abc $userInput")SELECT $x', v, 'sql-pg')).toEqual({ text: 'SELECT $1', params: ['abc 1 OR 1=1'] });
