@@ -12,6 +12,7 @@ import { upstreamBadBody, upstreamMisconfigured, upstreamStatus } from './upstre
 import { configOf, timeoutOf, type Connector, type EvaluatedQuery, type FetchedData } from './connector-types.js';
 
 const METHOD = /^\s*(GET|POST)\s+/i;
+const TOKEN_TIMEOUT_MS = 5_000;
 
 /** Splits `[METHOD ]line1\nbody…` into its parts; the method defaults to the datasource's. */
 export function splitRestQuery(query: string, fallback: 'GET' | 'POST'): { method: 'GET' | 'POST'; path: string; body: string } {
@@ -80,7 +81,8 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
         }
         break;
       case 'oauth2ClientCredentials':
-        headers.authorization = `Bearer ${await oauth.token(ds, auth, timeoutOf(ds))}`;
+        // The token request and the data request share Forge's 25 s budget: the token gets 5 s at most.
+        headers.authorization = `Bearer ${await oauth.token(ds, auth, Math.min(timeoutOf(ds), TOKEN_TIMEOUT_MS))}`;
         break;
       default:
         break;
