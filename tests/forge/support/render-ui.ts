@@ -13,8 +13,12 @@ export async function render(element: ReactElement): Promise<ReactTestRenderer> 
   return renderer!;
 }
 
-/** Lets pending promises (bridge calls, real HTTP) settle until `done` holds; bounded by rounds, not time. */
-export async function settle(renderer: ReactTestRenderer, done: (root: ReactTestInstance) => boolean, rounds = 200): Promise<void> {
+/**
+ * Lets pending work (bridge calls, real HTTP, the embedded database) run until `done` holds. Each
+ * round yields to the event loop once (setImmediate: fake timers in the autocomplete test leave it
+ * alone); the bound only stops a broken UI from hanging the suite.
+ */
+export async function settle(renderer: ReactTestRenderer, done: (root: ReactTestInstance) => boolean, rounds = 20_000): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     if (done(renderer.root)) return;
     await act(async () => {
