@@ -95,7 +95,8 @@ export function createQueryPipeline(config: Config): QueryPipeline {
     async close() {
       if (registeredIssueReaderAgent() === agent) registerIssueReaderAgent(undefined);
       await Promise.all(Object.values(connectors).map((c) => c.close?.()));
-      await agent.close();
+      // The HTTP server is closed by now: nothing waits for these answers any more.
+      await agent.destroy();
     },
   };
 }
