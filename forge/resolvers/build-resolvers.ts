@@ -32,11 +32,22 @@ export function buildFieldResolver(platform: ForgePlatform): Resolver {
   return resolver;
 }
 
-/** The `searchSuggestions` function: the event names the field and carries the typed text. */
+interface SuggestionsEvent {
+  fieldId?: string;
+  fieldKey?: string;
+  query?: string;
+  userInput?: string;
+  context?: { extension?: { fieldId?: string } };
+}
+
+/**
+ * The `searchSuggestions` function. Which properties name the field and the typed text is read
+ * defensively (top level or the extension context), so a differently shaped event still works.
+ */
 export function buildSearchSuggestions(platform: ForgePlatform) {
   const companion = companionClient(platform);
-  return async (event: { fieldId?: string; fieldKey?: string; query?: string; userInput?: string } = {}) => {
-    const fieldKey = event.fieldId ?? event.fieldKey ?? '';
+  return async (event: SuggestionsEvent = {}) => {
+    const fieldKey = event.fieldId ?? event.fieldKey ?? event.context?.extension?.fieldId ?? '';
     return searchSuggestionsFor(companion, fieldKey, event.query ?? event.userInput ?? '');
   };
 }

@@ -92,13 +92,19 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
         if (!mine) return;
         setOptions(mine.options);
         setError(undefined);
+        // This field's own children hear about it in turn, so a chain recalculates level by level.
+        const announce = (value: StoredValue) => void announceFieldChange({ fieldKey, value });
         if (hints.editor === 'readonly') {
           // A read-only field is computed from its parents: it takes the first option.
-          setSelected(mine.options.slice(0, 1));
+          const computed = mine.options.slice(0, 1);
+          setSelected(computed);
+          selectedRef.current = computed;
           setInvalid(undefined);
+          announce(toStoredValue(hints.storage, false, computed));
         } else if (selectedRef.current.length > 0 && (!mine.valueValid || !isAmong(selectedRef.current, mine.options, hints.storage))) {
           const shown = selectedRef.current.map((o) => o.value).join(', ');
           setInvalid(`"${shown}" is not valid any more for the values this field depends on; pick again`);
+          announce(null); // as the companion does: an invalid parent value counts as empty
         } else setInvalid(undefined);
       } catch (e) {
         setError(messageOf(e));

@@ -102,6 +102,7 @@ describe('field editors through the real resolver', () => {
     expect(optionsOf(child)).toEqual(['Paris', 'Lyon']);
     expect(select(child).props.isInvalid).toBe(true);
     expect(textOf(child)).toContain('"Berlin" is not valid any more');
+    expect(bridge.emitted.at(-1)).toEqual({ event: 'open-connect:field-changed', payload: { fieldKey: CITY_FIELD, value: null } });
     const recalc = bridge.invocations.find((i) => i.functionKey === 'field/recalculate');
     expect(recalc?.payload).toEqual({ changed: [COUNTRY_FIELD], fields: { [COUNTRY_FIELD]: { id: 'FR', value: 'France' }, [CITY_FIELD]: { id: 'ber', value: 'Berlin' } } });
 
@@ -122,6 +123,8 @@ describe('field editors through the real resolver', () => {
     await settle(r, () => (bridge.listeners.get('open-connect:field-changed')?.size ?? 0) > 0);
     await act(async () => announceFieldChange({ fieldKey: COUNTRY_FIELD, value: { id: 'DE', value: 'Germany' } }));
     await settle(r, () => textOf(r).includes('Berlin'));
+    // It passes its computed value on to its own children.
+    expect(bridge.emitted.at(-1)).toEqual({ event: 'open-connect:field-changed', payload: { fieldKey: READONLY_FIELD, value: { id: 'ber', value: 'Berlin' } } });
     await submit(r);
     expect(bridge.submitted).toEqual([{ id: 'ber', value: 'Berlin' }]);
   });
