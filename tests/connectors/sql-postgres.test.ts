@@ -132,6 +132,18 @@ describe.skipIf(!adminUrl).each(databaseKinds())('PostgreSQL connector on %s', (
     expect(again.statusCode).toBe(200);
   });
 
+  it('keeps at most poolSize connections per datasource', async () => {
+    const dsId = await createDatasource(c, datasource({ poolSize: 2 }));
+    const field = await createField(c, dsId, { query: 'SELECT 1 AS id, pg_sleep(0.1)::text AS name' });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => preview(c, field.id)));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+    const { rows } = await withAdmin(adminUrl!, (a) =>
+      a.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [scratch, `open-connect/${dsId}`]),
+    );
+    expect(rows[0].n).toBeGreaterThan(0);
+    expect(rows[0].n).toBeLessThanOrEqual(2);
+  });
+
   it('never shows or logs the password', async () => {
     const { res, dsId } = await previewOf(c, datasource(), { query: 'SELECT 1 AS id' });
     expect(res.body).not.toContain(PASSWORD);
