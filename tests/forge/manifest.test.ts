@@ -32,6 +32,24 @@ describe('manifest.yml', () => {
     }
   });
 
+  it("uses only experiences the schema lists (the validator lets unknown ones through, so this checks them)", async () => {
+    const schema = JSON.parse(await readFile('node_modules/@forge/manifest/out/schema/manifest-schema.json', 'utf8'));
+    const variants = schema.definitions.ModuleSchema.properties['jira:customField'].items.oneOf as Array<Record<string, unknown>>;
+    const allowed = new Set<string>();
+    const collect = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      const experience = (n.properties as Record<string, { items?: { enum?: string[] } }> | undefined)?.experience;
+      experience?.items?.enum?.forEach((e) => allowed.add(e));
+      Object.values(n).forEach(collect);
+    };
+    variants.forEach(collect);
+    const text = await readFile('manifest.yml', 'utf8');
+    const used = [...text.matchAll(/experience: \[([^\]]+)\]/g)].flatMap((m) => m[1]!.split(',').map((e) => e.trim()));
+    expect(used.length).toBeGreaterThan(0);
+    expect(used.filter((e) => !allowed.has(e))).toEqual([]);
+  });
+
   it('declares the admin keys the companion allows, the lifecycle route and only the companion as egress', async () => {
     const text = await readFile('manifest.yml', 'utf8');
     for (const key of DEFAULT_ADMIN_MODULE_KEYS) expect(text).toMatch(new RegExp(`key: ${key}\\b`));
