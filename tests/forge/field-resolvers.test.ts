@@ -30,6 +30,16 @@ describe('field resolver against a real companion', () => {
     });
   });
 
+  it('drops the render hints when an admin deletes the field', async () => {
+    const field = await env.admin<{ id: string }>('fields/create', {
+      field: { key: 'customfield_10099', name: 'Temporary', datasourceId: env.config.datasource.id, editor: 'autocomplete', storage: 'snapshot', query: 'GET /countries', resultPath: '$.countries[*]', displayTemplate: '${row.name}' },
+    });
+    expect(platformState.kvs.get('render-hints:customfield_10099')).toMatchObject({ editor: 'autocomplete', storage: 'snapshot' });
+    await env.admin('fields/delete', { id: field.id });
+    expect(platformState.kvs.has('render-hints:customfield_10099')).toBe(false);
+    expect((await env.field('field/renderHints', { fieldKey: 'customfield_10099' })).data).toBeNull();
+  });
+
   it('offers the options of the datasource to any user, signed as the field resolver', async () => {
     const answer = await env.field('field/options', { fieldKey: COUNTRY_FIELD });
     expect(answer.ok).toBe(true);
