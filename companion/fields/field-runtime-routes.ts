@@ -21,7 +21,9 @@ const callerOf = (request: FastifyRequest): CallerContext => ({
 
 export async function fieldRuntimeRoutes(app: FastifyInstance) {
   const { companion } = app;
-  runtimeCaches(companion, app.log);
+  const caches = runtimeCaches(companion, app.log);
+  // Shared-layer writes are not awaited by requests; let them land before the database closes.
+  app.addHook('onClose', async () => caches.options.settled());
   const fields = fieldSnapshots(companion);
 
   app.post(
