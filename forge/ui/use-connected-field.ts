@@ -37,12 +37,15 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
   const parentValues = useRef<Record<string, StoredValue>>({});
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
+  // Options answers can arrive out of order (typing, a parent change): only the latest one counts.
+  const generation = useRef(0);
 
   const storedValue = useCallback(() => toStoredValue(hints?.storage ?? 'object', hints?.editor === 'multiselect', selectedRef.current), [hints]);
 
   const loadOptions = useCallback(
     async (input?: string) => {
       if (!fieldKey) return;
+      const mine = ++generation.current;
       setLoading(true);
       try {
         const answer = await callResolver<{ options: Option[] }>('field/options', {
@@ -50,12 +53,13 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
           fields: parentValues.current,
           ...(input !== undefined ? { input } : {}),
         });
+        if (mine !== generation.current) return;
         setOptions(answer.options);
         setError(undefined);
       } catch (e) {
-        setError(messageOf(e));
+        if (mine === generation.current) setError(messageOf(e));
       } finally {
-        setLoading(false);
+        if (mine === generation.current) setLoading(false);
       }
     },
     [fieldKey],
@@ -71,16 +75,26 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
       });
   }, [fieldKey]);
 
-  // Select and multiselect show every option up front; autocomplete waits for typing.
+  // Select and multiselect show every option up front; autocomplete waits for typing; read-only
+  // fields are computed, so they load too.
   useEffect(() => {
-    if (hints && (hints.editor === 'select' || hints.editor === 'multiselect')) void loadOptions();
+    if (hints && hints.editor !== 'autocomplete') void loadOptions();
   }, [hints, loadOptions]);
+
+  // A read-only field without a value yet takes the first option the companion computes.
+  useEffect(() => {
+    if (hints?.editor === 'readonly' && selectedRef.current.length === 0 && options.length > 0) {
+      selectedRef.current = options.slice(0, 1);
+      setSelected(selectedRef.current);
+    }
+  }, [hints, options]);
 
   useEffect(() => {
     if (!hints || !fieldKey || hints.dependsOn.length === 0) return;
     return onFieldChange(async (change) => {
       if (!hints.dependsOn.includes(change.fieldKey)) return;
       parentValues.current = { ...parentValues.current, [change.fieldKey]: change.value };
+      const mineGeneration = ++generation.current;
       setLoading(true);
       try {
         const current = toStoredValue(hints.storage, hints.editor === 'multiselect', selectedRef.current);
@@ -89,7 +103,7 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
           fields: { ...parentValues.current, [fieldKey]: current },
         });
         const mine = answer.fields.find((f) => f.key === fieldKey);
-        if (!mine) return;
+        if (!mine || mineGeneration !== generation.current) return;
         setOptions(mine.options);
         setError(undefined);
         // This field's own children hear about it in turn, so a chain recalculates level by level.
@@ -107,9 +121,9 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
           announce(null); // as the companion does: an invalid parent value counts as empty
         } else setInvalid(undefined);
       } catch (e) {
-        setError(messageOf(e));
+        if (mineGeneration === generation.current) setError(messageOf(e));
       } finally {
-        setLoading(false);
+        if (mineGeneration === generation.current) setLoading(false);
       }
     });
   }, [hints, fieldKey]);

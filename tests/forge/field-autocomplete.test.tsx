@@ -59,6 +59,26 @@ describe('autocomplete editor', () => {
     expect(bridge.submitted).toEqual([{ id: 'JP', value: 'Japan' }]);
   });
 
+  it('keeps the answer to the latest text when answers arrive out of order', async () => {
+    const pending: Array<() => void> = [];
+    bridge.invoke = (key, payload) =>
+      key === 'field/options' ? new Promise((resolve) => pending.push(() => resolve(fieldResolverStandIn(key, payload)))) : fieldResolverStandIn(key, payload);
+    const r = await render(<FieldEdit />);
+    await settle(r, () => byType(r.root, 'Select').length > 0);
+    for (const text of ['Ja', 'Fr']) {
+      await act(async () => select(r).props.onInputChange(text));
+      await act(async () => {
+        vi.advanceTimersByTime(AUTOCOMPLETE_DEBOUNCE_MS);
+      });
+    }
+    expect(optionCalls().map((c) => c.payload.input)).toEqual(['Ja', 'Fr']);
+    await act(async () => pending[1]!()); // "Fr" answers first…
+    await settle(r, () => (select(r).props.options as unknown[]).length === 1);
+    await act(async () => pending[0]!()); // …then the stale "Ja"
+    await settle(r, () => select(r).props.isLoading === false);
+    expect(select(r).props.options).toEqual([{ label: 'France', value: 'FR' }]);
+  });
+
   it('shows the error the resolver reports', async () => {
     bridge.invoke = async (key, payload) =>
       key === 'field/options' ? { ok: false, error: { status: 502, code: 'upstream', message: 'Sample REST service answered 500' } } : fieldResolverStandIn(key, payload);

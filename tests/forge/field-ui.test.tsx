@@ -24,6 +24,7 @@ const { announceFieldChange } = await import('../../forge/ui/field-change-events
 const MULTI_FIELD = 'customfield_10003';
 const READONLY_FIELD = 'customfield_10004';
 const SNAPSHOT_FIELD = 'customfield_10005';
+const COMPUTED_FIELD = 'customfield_10006';
 
 type SelectOption = { label: string; value: string };
 
@@ -49,6 +50,7 @@ describe('field editors through the real resolver', () => {
     const base = { datasourceId: env.config.datasource.id, query: 'GET /countries', resultPath: '$.countries[*]', idTemplate: '${row.code}', displayTemplate: '${row.name}' };
     await env.admin('fields/create', { field: { ...base, key: MULTI_FIELD, name: 'Markets', editor: 'multiselect', storage: 'object' } });
     await env.admin('fields/create', { field: { ...base, key: SNAPSHOT_FIELD, name: 'Origin', editor: 'select', storage: 'snapshot' } });
+    await env.admin('fields/create', { field: { ...base, key: COMPUTED_FIELD, name: 'Default country', editor: 'readonly', storage: 'object' } });
     await env.admin('fields/create', {
       field: { ...base, key: READONLY_FIELD, name: 'Capital-ish', editor: 'readonly', storage: 'object', query: `GET /cities?country=$issue.${COUNTRY_FIELD}.id`, resultPath: '$.cities[*]', idTemplate: '${row.id}' },
     });
@@ -127,6 +129,15 @@ describe('field editors through the real resolver', () => {
     expect(bridge.emitted.at(-1)).toEqual({ event: 'open-connect:field-changed', payload: { fieldKey: READONLY_FIELD, value: { id: 'ber', value: 'Berlin' } } });
     await submit(r);
     expect(bridge.submitted).toEqual([{ id: 'ber', value: 'Berlin' }]);
+  });
+
+  it('readonly without parents: shows the computed value at once and saves it', async () => {
+    useField(COMPUTED_FIELD);
+    const r = await render(<FieldEdit />);
+    await settle(r, () => textOf(r).includes('France'));
+    expect(byType(r.root, 'Select')).toHaveLength(0);
+    await submit(r);
+    expect(bridge.submitted).toEqual([{ id: 'FR', value: 'France' }]);
   });
 
   it('explains an unconfigured field instead of failing', async () => {
