@@ -1,0 +1,65 @@
+// How the proof suites talk to a companion: as a given tenant (installationId), with a real Forge
+// token, through app.inject (no socket: thousands of fuzz cases stay fast).
+import type { LightMyRequestResponse } from 'fastify';
+import type { TestCompanion } from '../../helpers/test-companion.js';
+import { ADMIN_MODULE_KEY } from '../../helpers/forge-tokens.js';
+import { TokenSource } from './token-source.js';
+import type { HttpMethod } from './app-routes.js';
+
+export interface SendOptions {
+  body?: unknown;
+  /** Sent as is with this content type (bad JSON, foreign media types). */
+  raw?: { payload: string; contentType: string };
+  query?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Tenant {
+  installationId: string;
+  send(method: HttpMethod, url: string, options?: SendOptions): Promise<LightMyRequestResponse>;
+}
+
+export function tenant(c: TestCompanion, installationId: string, moduleKey = ADMIN_MODULE_KEY): Tenant {
+  const tokens = new TokenSource(c.issuer, { installationId, moduleKey, principal: `user-of-${installationId}` });
+  return {
+    installationId,
+    async send(method, url, options = {}) {
+      const headers: Record<string, string> = { authorization: `Bearer ${await tokens.get()}`, ...options.headers };
+      let payload: string | undefined;
+      if (options.raw) {
+        payload = options.raw.payload;
+        headers['content-type'] = options.raw.contentType;
+      } else if (options.body !== undefined) {
+        payload = JSON.stringify(options.body);
+        headers['content-type'] = 'application/json';
+      }
+      return c.app.inject({ method, url: options.query ? `${url}?${options.query}` : url, headers, ...(payload !== undefined ? { payload } : {}) });
+    },
+  };
+}
+
+/** `/v1/admin/datasources/:id` + {id} → the URL, each parameter URL-encoded. */
+export function fillPath(path: string, params: Record<string, string>): string {
+  return path.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
+}
+
+export const ERROR_SHAPE_KEYS = ['code', 'message'];
+
+/** True when a body is exactly {error: {code: string, message: string}}. */
+export function hasErrorShape(body: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  if (!parsed || typeof parsed !== 'object' || Object.keys(parsed).join() !== 'error') return false;
+  const error = (parsed as { error: unknown }).error as Record<string, unknown> | null;
+  return (
+    !!error &&
+    typeof error === 'object' &&
+    Object.keys(error).sort().join() === ERROR_SHAPE_KEYS.join() &&
+    typeof error.code === 'string' &&
+    typeof error.message === 'string'
+  );
+}

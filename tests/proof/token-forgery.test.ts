@@ -1,0 +1,113 @@
+// The forgery matrix: every /v1 route (read from the app) refuses every forged or unacceptable token
+// with 401 in the error shape, stores nothing for it, and every /v1/admin route refuses a genuine
+// token from a module that is not an admin module with 403.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyObject } from 'node:crypto';
+import { SignJWT, decodeJwt, exportSPKI, importJWK, type JWTPayload } from 'jose';
+import { databaseKinds } from '../helpers/databases.js';
+import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
+import { newSigningKey, TEST_APP_ID, type ForgeTokenIssuer } from '../helpers/forge-tokens.js';
+import { v1RoutesOf, type HttpMethod } from './support/app-routes.js';
+import { fillPath, hasErrorShape } from './support/proof-client.js';
+import { rowCounter } from './support/row-counts.js';
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const FORGED = 'forged-install';
+
+async function claimsOf(issuer: ForgeTokenIssuer): Promise<JWTPayload> {
+  return decodeJwt(await issuer.mint({ installationId: FORGED }));
+}
+
+/** HS256 signed with the bytes of the published public key: the classic algorithm confusion. */
+async function hmacWithPublicKey(issuer: ForgeTokenIssuer, as: 'pem' | 'jwk'): Promise<string> {
+  const jwk = issuer.current.publicJwk;
+  const secret = as === 'pem' ? await exportSPKI((await importJWK(jwk, 'RS256', { extractable: true })) as CryptoKey) : JSON.stringify(jwk);
+  return new SignJWT(await claimsOf(issuer)).setProtectedHeader({ alg: 'HS256', kid: issuer.current.kid, typ: 'JWT' }).sign(new TextEncoder().encode(secret));
+}
+
+type Forgery = [name: string, authorization: (issuer: ForgeTokenIssuer) => Promise<string | undefined>];
+const bearer = (make: (issuer: ForgeTokenIssuer) => Promise<string>) => async (issuer: ForgeTokenIssuer) => `Bearer ${await make(issuer)}`;
+
+const FORGERIES: Forgery[] = [
+  ['no Authorization header', async () => undefined],
+  ['a Basic credential', async () => 'Basic YWRtaW46YWRtaW4='],
+  ['a token that is not a JWT', async () => 'Bearer not-a-token'],
+  ['signed by a key the JWKS does not publish', bearer(async (i) => i.mint({ installationId: FORGED }, await newSigningKey()))],
+  ['signed by another key under a published kid', bearer(async (i) => i.mint({ installationId: FORGED }, await newSigningKey(i.current.kid as `${string}-${string}-${string}-${string}-${string}`)))],
+  ['alg none, no signature', bearer(async (i) => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(await claimsOf(i))}.`)],
+  ['alg none with a kid', bearer(async (i) => `${b64url({ alg: 'none', typ: 'JWT', kid: i.current.kid })}.${b64url(await claimsOf(i))}.`)],
+  ['HS256 keyed with the public key PEM', bearer((i) => hmacWithPublicKey(i, 'pem'))],
+  ['HS256 keyed with the public JWK', bearer((i) => hmacWithPublicKey(i, 'jwk'))],
+  ['RS512 by the right key (only RS256 is allowed)', bearer(async (i) =>
+    new SignJWT(await claimsOf(i)).setProtectedHeader({ alg: 'RS512', kid: i.current.kid, typ: 'JWT' }).sign(KeyObject.from(i.current.privateKey)))],
+  ['a genuine token with its payload swapped', bearer(async (i) => {
+    const [header, , signature] = (await i.mint({ installationId: 'install-a' })).split('.');
+    return `${header}.${b64url(await claimsOf(i))}.${signature}`;
+  })],
+  ['expired a minute ago', bearer((i) => i.mint({ installationId: FORGED, expiresIn: -60 }))],
+  ['not valid for another two minutes (nbf)', bearer((i) => i.mint({ installationId: FORGED, notBefore: 120 }))],
+  ['for another app (aud)', bearer((i) => i.mint({ installationId: FORGED, audience: 'ari:cloud:ecosystem::app/99999999-0000-0000-0000-000000000000' }))],
+  ['from another issuer (iss)', bearer((i) => i.mint({ installationId: FORGED, issuer: 'forge/invocation-token-evil' }))],
+  ['without app.installationId', bearer((i) => i.mint({ installationId: null }))],
+  ['with an empty app.installationId', bearer((i) => i.mint({ installationId: '' }))],
+  ['20 KB long, validly signed', bearer((i) => i.mint({ installationId: FORGED, extra: { padding: 'x'.repeat(20 * 1024) } }))],
+];
+
+const sampleParams = (path: string) => Object.fromEntries([...path.matchAll(/:(\w+)/g)].map((m) => [m[1]!, m[1] === 'issueId' ? '10100' : '00000000-0000-0000-0000-000000000001']));
+
+describe.each(databaseKinds())('token forgery on %s', (kind) => {
+  let c: TestCompanion;
+  beforeAll(async () => {
+    c = await startTestCompanion(kind);
+  });
+  afterAll(async () => c?.close());
+
+  const send = (method: HttpMethod, path: string, authorization: string | undefined) =>
+    c.app.inject({
+      method,
+      url: fillPath(path, sampleParams(path)),
+      headers: { ...(authorization ? { authorization } : {}), ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
+      ...(method === 'GET' || method === 'DELETE' ? {} : { payload: '{}' }),
+    });
+
+  it.each(FORGERIES)('refuses a token %s on every /v1 route with 401', async (_name, make) => {
+    const counts = await rowCounter(c.db);
+    const before = await counts();
+    const routes = v1RoutesOf(c.app);
+    expect(routes.length).toBeGreaterThan(5);
+    const authorization = await make(c.issuer);
+    for (const route of routes) {
+      const [method, path] = route.split(' ') as [HttpMethod, string];
+      const res = await send(method, path, authorization);
+      expect(res.statusCode, `${route}: ${res.body}`).toBe(401);
+      expect(hasErrorShape(res.body), route).toBe(true);
+      expect(res.json().error.code).toBe('unauthorized');
+    }
+    expect(await counts()).toEqual(before);
+    expect(await c.db.tenant.count({ where: { installationId: FORGED } })).toBe(0);
+  });
+
+  it('accepts the same token when it is genuine (the matrix is not refusing everything)', async () => {
+    const res = await send('GET', '/v1/admin/datasources', `Bearer ${await c.issuer.mint({ installationId: 'genuine' })}`);
+    expect(res.statusCode).toBe(200);
+    expect(decodeJwt(await c.issuer.mint()).aud).toBe(TEST_APP_ID);
+  });
+
+  it('refuses a genuine token of a non-admin module with 403 on every /v1/admin route, and lets it use the runtime routes', async () => {
+    const authorization = `Bearer ${await c.issuer.mint({ installationId: 'install-a', moduleKey: 'open-connect-field-edit', moduleType: 'jira:customField' })}`;
+    const routes = v1RoutesOf(c.app);
+    const admin = routes.filter((r) => r.split(' ')[1]!.startsWith('/v1/admin/'));
+    expect(admin.length).toBeGreaterThan(5);
+    for (const route of admin) {
+      const [method, path] = route.split(' ') as [HttpMethod, string];
+      const res = await send(method, path, authorization);
+      expect(res.statusCode, `${route}: ${res.body}`).toBe(403);
+      expect(hasErrorShape(res.body), route).toBe(true);
+    }
+    for (const route of routes.filter((r) => !admin.includes(r))) {
+      const [method, path] = route.split(' ') as [HttpMethod, string];
+      const res = await send(method, path, authorization);
+      expect([401, 403], `${route}: ${res.body}`).not.toContain(res.statusCode);
+    }
+  });
+});
