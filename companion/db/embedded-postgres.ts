@@ -18,8 +18,11 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dir: string | undefined, loadDataDir?: Blob): Promise<EmbeddedPostgres> {
   if (dir) await mkdir(dir, { recursive: true });
   const db = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
-  // PGlite is a single-connection database: one socket at a time, and the pool is sized to match.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  // PGlite is a single-connection database. The socket server queues queries from all sockets and
+  // keeps an open transaction's queries on its own socket; the companion still uses one connection.
+  // The spare slots matter: with a single slot, a client reconnecting before the server has seen the
+  // previous socket close is refused ("Too many connections", Prisma P1017), which happened under load.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await server.start();
   const address = server.getServerConn();
   return {

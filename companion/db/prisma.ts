@@ -12,7 +12,8 @@ export function createPrisma(connectionString: string, poolSize: number): Db {
     max: poolSize,
     // Fail fast while the database is down so routes answer 503 within the contract's 10 s.
     connectionTimeoutMillis: 3000,
-    idleTimeoutMillis: 30000,
+    // A one-connection pool (the embedded database) keeps its connection instead of reconnecting.
+    idleTimeoutMillis: poolSize === 1 ? 0 : 30000,
   });
   return new PrismaClient({ adapter });
 }
