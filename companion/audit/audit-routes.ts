@@ -24,6 +24,8 @@ export async function auditRoutes(app: FastifyInstance) {
 
   app.get('/', { schema: { tags: ['audit'], querystring: PageQuery, response: { 200: AuditPage, ...errors } } }, async (request) => {
     const { limit = 50, cursor } = request.query as { limit?: number; cursor?: string };
+    // Ajv's number coercion lets `1e309` (Infinity) through the integer check; refuse it here.
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200) throw badRequest('limit must be an integer from 1 to 200', 'validation_failed');
     const after = cursor ? decodeCursor(cursor) : undefined;
     const rows = await db.auditEvent.findMany({
       where: {

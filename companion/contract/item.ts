@@ -38,7 +38,7 @@ export const ItemInput = Type.Object(
 );
 export type ItemInput = Static<typeof ItemInput>;
 
-export const ItemUpdate = Type.Object({ ...ItemInput.properties, version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const ItemUpdate = Type.Object({ ...ItemInput.properties, version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }, { additionalProperties: false });
 export type ItemUpdate = Static<typeof ItemUpdate>;
 
 export const Item = Type.Object({

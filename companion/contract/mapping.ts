@@ -17,7 +17,7 @@ export const Mapping = Type.Object(
 export type Mapping = Static<typeof Mapping>;
 
 export const MappingsDocument = Type.Object({
-  version: Type.Integer({ minimum: 1 }),
+  version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
   mappings: Type.Array(Mapping, { maxItems: 5000 }),
 });
 export type MappingsDocument = Static<typeof MappingsDocument>;
@@ -35,7 +35,7 @@ export const MappingInput = Type.Object(
 );
 
 export const MappingsUpdate = Type.Object(
-  { version: Type.Integer({ minimum: 1 }), mappings: Type.Array(MappingInput, { maxItems: 5000 }) },
+  { version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), mappings: Type.Array(MappingInput, { maxItems: 5000 }) },
   { additionalProperties: false },
 );
 export type MappingsUpdate = Static<typeof MappingsUpdate>;

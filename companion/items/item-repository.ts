@@ -4,8 +4,11 @@ import type { DbTx } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { isUuid } from '../db/ids.js';
 import type { GraphNode } from '../fields/field-repository.js';
+import { ITEM_KEY_PATTERN } from '../contract/item.js';
 
 export type ItemRow = Prisma.ItemGetPayload<object>;
+
+const ITEM_KEY = new RegExp(ITEM_KEY_PATTERN);
 
 export function itemRepository(db: DbTx) {
   const live = (tenantId: string, id: string) => ({ id, tenantId, deletedAt: null });
@@ -19,7 +22,11 @@ export function itemRepository(db: DbTx) {
     },
     /** `:id` in public routes may be the item's id or its key (as for fields). */
     findByIdOrKey(tenantId: string, idOrKey: string): Promise<ItemRow | null> {
-      return isUuid(idOrKey) ? db.item.findFirst({ where: live(tenantId, idOrKey) }) : db.item.findFirst({ where: { tenantId, key: idOrKey, deletedAt: null } });
+      if (isUuid(idOrKey)) return db.item.findFirst({ where: live(tenantId, idOrKey) });
+      // Anything that is neither an id nor a key names nothing (and never reaches Postgres: a NUL
+      // byte in a text parameter is an error there).
+      if (!ITEM_KEY.test(idOrKey)) return Promise.resolve(null);
+      return db.item.findFirst({ where: { tenantId, key: idOrKey, deletedAt: null } });
     },
     findMany(tenantId: string, ids: string[]) {
       return db.item.findMany({ where: { tenantId, deletedAt: null, id: { in: ids.filter(isUuid) } } });

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { ErrorBody, IdParams, PageQuery } from '../contract/common.js';
 import { Item, ItemInput, ItemList, ItemUpdate } from '../contract/item.js';
 import { itemService } from './item-service.js';
+import { badRequest } from '../errors.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
@@ -14,6 +15,8 @@ export async function itemRoutes(app: FastifyInstance) {
 
   app.get('/', { schema: { tags: ['items'], querystring: PageQuery, response: { 200: ItemList, ...errors } } }, async (request) => {
     const { limit = 50, cursor } = request.query as { limit?: number; cursor?: string };
+    // Ajv's number coercion lets `1e309` (Infinity) through the integer check; refuse it here.
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200) throw badRequest('limit must be an integer from 1 to 200', 'validation_failed');
     return service.list(request.tenantId, limit, cursor);
   });
 

@@ -46,6 +46,7 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
     expect(page.options).toHaveLength(2);
     expect(page.nextCursor).toBe('2');
     expect((await c.call('POST', '/v1/items/connected_item_99/options', { body: {} })).statusCode).toBe(404);
+    expect((await c.call('POST', `/v1/items/${encodeURIComponent('\u0000')}/options`, { body: {} })).statusCode).toBe(404);
   });
 
   it('stores chosen values with their attributes, and reads them back', async () => {

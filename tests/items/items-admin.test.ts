@@ -128,6 +128,7 @@ describe.each(databaseKinds())('connected items and mappings on %s', (kind) => {
       { version: doc.version + 1, mappings: [{ itemId: item.id, projectId: '1' }, { itemId: item.id, projectId: '1' }] },
       { version: doc.version + 1, mappings: [{ itemId: item.id, projectId: '1', extra: true }] },
       { mappings: [] },
+      { version: Number.MAX_SAFE_INTEGER, mappings: [] },
     ]) {
       expect((await c.call('PUT', '/v1/admin/mappings', { body: bad })).statusCode, JSON.stringify(bad)).toBe(400);
     }
@@ -157,5 +158,7 @@ describe.each(databaseKinds())('connected items and mappings on %s', (kind) => {
     expect(all.length).toBe(await c.db.auditEvent.count({ where: { tenant: { installationId: 'install-a' } } }));
     expect((await c.call('GET', '/v1/admin/audit?cursor=garbage')).statusCode).toBe(400);
     expect((await c.call('GET', '/v1/admin/audit?limit=0')).statusCode).toBe(400);
+    expect((await c.call('GET', '/v1/admin/audit?limit=1e309')).statusCode).toBe(400);
+    expect((await c.call('GET', '/v1/admin/items?limit=1e309')).statusCode).toBe(400);
   });
 });
