@@ -8,8 +8,11 @@ import type { CallerContext } from '../connectors/query-pipeline-types.js';
 import { connectedOptions, type ConnectedOptionsResult } from '../fields/connected-options.js';
 import { renderTemplate } from '../templates/render-template.js';
 import type { ItemRow } from './item-repository.js';
+import { loadItemTemplateValues } from './item-template-values.js';
 
-export function itemOptions(
+const ITEM_KEY = /^connected_item_[0-9]{1,9}$/;
+
+export async function itemOptions(
   companion: Companion,
   tenantId: string,
   caller: CallerContext,
@@ -18,7 +21,13 @@ export function itemOptions(
   input: string | undefined,
   withRows = false,
 ): Promise<ConnectedOptionsResult> {
-  return connectedOptions(companion, { tenantId, caller, config: item, context, input, cache: true, withRows });
+  // Other items this query references (`$issue.connected_item_N…`): their values are the
+  // companion's own, stored per issue. A value the request carries (the UI's unsaved choice) wins.
+  const sent = context?.issue?.fields ?? {};
+  const wanted = item.dependsOn.filter((key) => ITEM_KEY.test(key) && !(key in sent));
+  const issueId = context?.issue?.id;
+  const overrides = issueId && wanted.length > 0 ? await loadItemTemplateValues(companion.db, tenantId, issueId, wanted) : undefined;
+  return connectedOptions(companion, { tenantId, caller, config: item, context, input, overrides, cache: true, withRows });
 }
 
 /** The chosen options as stored values: id and value from the option, attributes from its row. */

@@ -79,6 +79,21 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
     expect(await loadItemTemplateValues(c.db, tenant.id, '10001', [])).toEqual({});
   });
 
+  it('lets another item\'s query use the stored value as $issue.connected_item_N and its attributes', async () => {
+    const ds = (await c.call('GET', `/v1/admin/items/${single.id}`)).json().datasourceId;
+    const dependent = await c.call('POST', '/v1/admin/items', {
+      body: customerItem(ds, { key: 'connected_item_3', editor: 'select', query: '/customers?country=${issue.connected_item_2.country}', attributes: {} }),
+    });
+    expect(dependent.json().dependsOn).toEqual(['connected_item_2']);
+    // connected_item_2 holds a German customer on issue 10001: the dependent item lists Germans.
+    const options = (await c.call('POST', '/v1/items/connected_item_3/options', { body: { context: { issue: { id: '10001' } } } })).json().options;
+    expect(options).toEqual(german.map((x) => ({ id: String(x.id), value: x.name })));
+    // The value the UI sends (not yet saved) wins over the stored one.
+    const sent = { context: { issue: { id: '10001', fields: { connected_item_2: { id: '1', value: 'x', country: 'FR' } } } } };
+    expect((await c.call('POST', '/v1/items/connected_item_3/options', { body: sent })).json().options).toEqual(french.map((x) => ({ id: String(x.id), value: x.name })));
+    await c.call('DELETE', `/v1/admin/items/${dependent.json().id}`);
+  });
+
   it('refuses a value that is not among the options (422) and changes nothing', async () => {
     const before = (await c.call('GET', '/v1/issues/10001/items')).json();
     const cases: Array<[unknown, string]> = [
