@@ -14,7 +14,7 @@ import { CountingUpstream } from '../tests/fields/support/counting-upstream.js';
 const CONNECTIONS = 32;
 const DURATION_S = 10;
 const TOKEN_POOL = 4000;
-const COLD_SAMPLES = 400;
+const COLD_SAMPLES = 200;
 const POSTGRES_ADMIN = process.env.OC_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const serverScript = fileURLToPath(new URL('./support/options-server.ts', import.meta.url));
 
@@ -28,22 +28,29 @@ function startServer(mode: 'bare' | 'companion', env: Record<string, string>): P
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  process.once('exit', () => child.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
     let out = '';
     child.on('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /READY (\d+)/.exec(out);
       if (!m) return;
+      // Later output (log lines) must not run this again: it would drop stop()'s exit listener.
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
       child.removeAllListeners('exit');
+      child.on('exit', (code, signal) => progress(`${mode} server exited (${code ?? signal})`));
       resolve({
         url: `http://127.0.0.1:${m[1]}`,
         stop: () => new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
           child.once('exit', () => done());
           child.kill('SIGTERM');
         }),
       });
-    });
+    };
+    child.stdout!.on('data', onData);
   });
 }
 
@@ -72,11 +79,14 @@ async function load(url: string, tokens: string[], body: unknown) {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
 }
 
+const progress = (m: string) => console.error(`[options.bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function timed(times: number, fn: (i: number) => Promise<unknown>) {
+async function timed(label: string, times: number, fn: (i: number) => Promise<unknown>) {
   const ms: number[] = [];
   for (let i = 0; i < times; i += 1) {
+    if (i % 50 === 0) progress(`${label} ${i}/${times}`);
     const t = performance.now();
     await fn(i);
     ms.push(performance.now() - t);
@@ -108,6 +118,7 @@ export default async function optionsBench(): Promise<string> {
         u.pathname = `/${dbName}`;
         dbUrl = u.toString();
       }
+      progress(`starting the companion on ${database}`);
       const companion = await startServer('companion', { ...env, BENCH_DATABASE_URL: dbUrl });
       try {
         const ds = await call(`${companion.url}/v1/admin/datasources`, await admin(), { name: 'Bench', type: 'rest', config: { baseUrl: up.url } });
@@ -120,7 +131,9 @@ export default async function optionsBench(): Promise<string> {
         const bareSample = await call(`${bare.url}/v1/fields/customfield_10050/options`, tokens[2]!, body);
         if (sample.cache !== 'hit' || JSON.stringify(sample) !== JSON.stringify(bareSample)) throw new Error('the companion and the bare route do not answer the same JSON');
 
+        progress('load: bare route');
         const b = await load(`${bare.url}/v1/fields/customfield_10050/options`, tokens, body);
+        progress('load: companion');
         const o = await load(warmUrl, tokens, body);
         const ratio = o.rps / b.rps;
         const p99Ratio = o.p99 / b.p99;
@@ -130,11 +143,12 @@ export default async function optionsBench(): Promise<string> {
         );
 
         if (database === 'PostgreSQL') {
+          progress('cold misses');
           const coldUrl = `${companion.url}/v1/fields/customfield_10051/options`;
           const hitsBefore = up.count('/customers?nonce=');
-          const upstream = await timed(COLD_SAMPLES, (i) => request(`${up.url}/customers?nonce=direct-${i}`).then((r) => r.body.text()));
-          const bareMs = await timed(COLD_SAMPLES, (i) => call(`${bare.url}/v1/fields/customfield_10051/options`, tokens[i]!, { ...body, input: `b${i}` }));
-          const missMs = await timed(COLD_SAMPLES, async (i) => {
+          const upstream = await timed('upstream', COLD_SAMPLES, (i) => request(`${up.url}/customers?nonce=direct-${i}`).then((r) => r.body.text()));
+          const bareMs = await timed('bare', COLD_SAMPLES, (i) => call(`${bare.url}/v1/fields/customfield_10051/options`, tokens[i]!, { ...body, input: `b${i}` }));
+          const missMs = await timed('companion miss', COLD_SAMPLES, async (i) => {
             const r = await call(coldUrl, tokens[i]!, { ...body, input: `m${i}` });
             if (r.cache !== 'miss') throw new Error(`expected a miss, got ${String(r.cache)}`);
           });
