@@ -9,13 +9,14 @@ const DATASOURCE_ROUTE = /\/admin\/datasources\/:id$/;
 
 export async function cacheInvalidationHooks(app: FastifyInstance) {
   const caches = runtimeCaches(app.companion, app.log);
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every /v1 answer, and most of them only pass by.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if ((request.method === 'PUT' || request.method === 'DELETE') && reply.statusCode < 300) {
       const route = request.routeOptions.url ?? '';
       const id = (request.params as { id?: unknown } | undefined)?.id;
       if (DATASOURCE_ROUTE.test(route) && typeof id === 'string' && request.tenantId) caches.forgetDatasource(request.tenantId, id);
     }
-    return payload;
+    done(null, payload);
   });
 }
 // Not encapsulated: the hook must see the sibling datasource routes (Fastify's skip-override symbol).

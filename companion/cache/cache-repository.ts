@@ -20,21 +20,15 @@ export function cacheRepository(db: Db) {
         FROM "CacheEntry" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash}`;
       return rows[0] ?? null;
     },
-    /**
-     * Cache entries can always be fetched again, so their commit does not wait for the disk
-     * (synchronous_commit off, for this transaction only): a crash loses at most a few entries.
-     */
+    /** Not in a transaction: one statement is atomic, and batch transactions here could be left open. */
     put(tenantId: string, keyHash: string, entry: StoredEntry) {
-      return db.$transaction([
-        db.$executeRaw`SET LOCAL synchronous_commit = off`,
-        db.$executeRaw`
-          INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
-          VALUES (${tenantId}::uuid, ${keyHash}, ${entry.datasourceId}::uuid, ${entry.fieldId}::uuid, ${JSON.stringify(entry.payload)}::jsonb,
-                  ${entry.expiresAt}, ${entry.staleUntil})
-          ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET
-            "datasourceId" = EXCLUDED."datasourceId", "fieldId" = EXCLUDED."fieldId", payload = EXCLUDED.payload,
-            "expiresAt" = EXCLUDED."expiresAt", "staleUntil" = EXCLUDED."staleUntil", "createdAt" = now()`,
-      ]);
+      return db.$executeRaw`
+        INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
+        VALUES (${tenantId}::uuid, ${keyHash}, ${entry.datasourceId}::uuid, ${entry.fieldId}::uuid, ${JSON.stringify(entry.payload)}::jsonb,
+                ${entry.expiresAt}, ${entry.staleUntil})
+        ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET
+          "datasourceId" = EXCLUDED."datasourceId", "fieldId" = EXCLUDED."fieldId", payload = EXCLUDED.payload,
+          "expiresAt" = EXCLUDED."expiresAt", "staleUntil" = EXCLUDED."staleUntil", "createdAt" = now()`;
     },
     deleteForDatasource(tenantId: string, datasourceId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, datasourceId } });

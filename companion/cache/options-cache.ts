@@ -17,6 +17,7 @@ import { cacheRepository } from './cache-repository.js';
 
 export const STALE_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_MEMORY_ENTRIES = 5_000;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
 export type CacheOutcome = 'hit' | 'miss' | 'stale';
 
@@ -46,6 +47,7 @@ export class OptionsCache<T> {
   private readonly inFlight = new Map<string, Promise<{ payload: T; cache: CacheOutcome }>>();
   private readonly writes = new Set<Promise<unknown>>();
   private readonly repo;
+  private lastSweep = 0;
 
   constructor(
     db: Db,
@@ -131,6 +133,23 @@ export class OptionsCache<T> {
       .catch((error: unknown) => this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache write failed'))
       .finally(() => this.writes.delete(write));
     this.writes.add(write);
+    this.sweep();
+  }
+
+  /**
+   * Entries past their stale window serve no one: dropped at most once an hour, by whichever
+   * instance writes first (cheap: `staleUntil` is indexed).
+   */
+  private sweep() {
+    const now = this.clock.now().getTime();
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    const sweep = this.repo
+      .deleteDead(new Date(now))
+      .catch((error: unknown) => this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache sweep failed'))
+      .finally(() => this.writes.delete(sweep));
+    this.writes.add(sweep);
+    for (const [k, e] of this.memory) if (e.staleUntil <= now) this.memory.delete(k);
   }
 
   private remember(keyHash: string, entry: MemoryEntry<T>) {

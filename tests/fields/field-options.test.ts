@@ -163,6 +163,9 @@ describe.each(databaseKinds())('field options and the cache on %s', (kind) => {
     expect(failed.statusCode).toBe(502);
     up.failing = false;
     expect((await options(never.id)).json().cache).toBe('miss');
+    // Entries past their stale window are swept from Postgres (at most hourly, on a write).
+    await runtimeCaches(c.app.companion).options.settled();
+    expect(await c.db.cacheEntry.count({ where: { fieldId: f.id } })).toBe(0);
   });
 
   it('clears a datasource cache, and a changed field or datasource stops matching its entries', async () => {
