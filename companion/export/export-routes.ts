@@ -6,6 +6,7 @@ import { ErrorBody } from '../contract/common.js';
 import { ExportDocument, ImportQuery, ImportResult } from '../contract/support-export.js';
 import { buildExport } from './export-service.js';
 import { importService, type ImportMode } from './import-service.js';
+import { runtimeCaches } from '../cache/runtime-caches.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
@@ -21,6 +22,17 @@ export async function exportRoutes(app: FastifyInstance) {
 
   app.post('/import', { schema: { tags: ['export'], querystring: ImportQuery, body: ExportDocument, response: { 200: ImportResult, ...errors } } }, async (request) => {
     const { mode = 'create' } = request.query as { mode?: ImportMode };
-    return importer.importDocument({ tenantId: request.tenantId, accountId: request.invocation.principal ?? null }, request.body as ExportDocument, mode);
+    const { replacedDatasourceIds, ...result } = await importer.importDocument(
+      { tenantId: request.tenantId, accountId: request.invocation.principal ?? null },
+      request.body as ExportDocument,
+      mode,
+    );
+    // Replaced datasources: drop this instance's pooled connections and in-process copies, as
+    // their own PUT route does (other instances re-validate by version).
+    for (const id of replacedDatasourceIds) {
+      await app.companion.pipeline.release(id);
+      runtimeCaches(app.companion, app.log).forgetDatasource(request.tenantId, id);
+    }
+    return result;
   });
 }

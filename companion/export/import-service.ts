@@ -57,7 +57,8 @@ function check(doc: ExportDocument): void {
 
 export function importService(db: Db) {
   return {
-    async importDocument(actor: Actor, doc: ExportDocument, mode: ImportMode): Promise<ImportResult> {
+    /** The result, and the ids of the datasources that were replaced (their pools and copies are stale). */
+    async importDocument(actor: Actor, doc: ExportDocument, mode: ImportMode): Promise<ImportResult & { replacedDatasourceIds: string[] }> {
       check(doc);
       const t = actor.tenantId;
       return db.$transaction(async (tx) => {
@@ -77,7 +78,8 @@ export function importService(db: Db) {
         }
         const audit = (action: string, entityType: string, entityId: string, before: unknown, after: unknown) =>
           recordAudit(tx, { tenantId: t, actor: actor.accountId, action, entityType, entityId, before, after });
-        const result: ImportResult = {
+        const result: ImportResult & { replacedDatasourceIds: string[] } = {
+          replacedDatasourceIds: dsExisting.map((d) => d.id),
           datasources: { created: 0, replaced: 0 },
           fields: { created: 0, replaced: 0 },
           items: { created: 0, replaced: 0 },

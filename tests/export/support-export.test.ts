@@ -141,6 +141,20 @@ describe.each(databaseKinds())('support export and import on %s', (kind) => {
     expect(after.mappings).toEqual([{ ...source.mappings[0], itemId: copy.items[0].id }]);
   });
 
+  it('a replacing import takes effect at once for options (no stale in-process datasource)', async () => {
+    const who = { installationId: 'install-export-d' };
+    const exported = (await c.call('GET', '/v1/admin/export', A)).json();
+    // Without its password, basic auth cannot run: this copy goes without authentication.
+    const source = { ...exported, datasources: exported.datasources.map((d: { name: string; config: object }) => (d.name === 'CRM' ? { ...d, config: { ...d.config, auth: { mode: 'none' } } } : d)) };
+    expect((await c.call('POST', '/v1/admin/import', { ...who, body: source })).statusCode).toBe(200);
+    const before = await c.call('POST', '/v1/items/connected_item_1/options', { ...who, body: {} });
+    expect(before.statusCode, before.body).toBe(200);
+    const moved = { ...source, datasources: source.datasources.map((d: { name: string; config: object }) => (d.name === 'CRM' ? { ...d, config: { ...d.config, baseUrl: `${up.url}/status/404` } } : d)) };
+    expect((await c.call('POST', '/v1/admin/import?mode=replace', { ...who, body: moved })).statusCode).toBe(200);
+    const after = await c.call('POST', '/v1/items/connected_item_1/options', { ...who, body: {} });
+    expect(after.statusCode, after.body).toBe(502);
+  });
+
   it('refuses a document it cannot apply, writing nothing', async () => {
     const source = (await c.call('GET', '/v1/admin/export', A)).json();
     const target = { installationId: 'install-export-c' };
