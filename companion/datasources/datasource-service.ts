@@ -8,6 +8,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { CONFIG_SCHEMAS, type Datasource, type DatasourceInput, type DatasourceUpdate } from '../contract/datasource.js';
 import { badRequest, conflict, notFound, staleVersion } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { isUuid } from '../db/ids.js';
 import { datasourceRepository, type DatasourceRow } from './datasource-repository.js';
 import { decryptSecrets, mergeSecrets, readStoredSecrets, secretAad, secretFlags, type PlainSecrets } from './datasource-secrets.js';
 
@@ -62,6 +63,7 @@ export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
 
   return {
     async list(tenantId: string, limit: number, cursor: string | undefined) {
+      if (cursor !== undefined && !isUuid(cursor)) throw badRequest('The cursor is not one this list gave out', 'invalid_cursor');
       const rows = await repo.list(tenantId, limit, cursor);
       const page = rows.slice(0, limit);
       return { datasources: page.map(toDatasourceView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };

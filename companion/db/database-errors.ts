@@ -16,3 +16,33 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+const INPUT_KINDS = new Set(['LengthMismatch', 'ValueOutOfRange', 'InvalidInputValue']);
+
+/**
+ * A value from the request that Postgres refused (SQLSTATE class 22: too long, out of range,
+ * malformed, a NUL byte). Routes validate their input first; this is the safety net that keeps such
+ * a value a 400 instead of a 500 wherever a check was missed.
+ */
+export function isDatabaseInputError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 6; depth += 1) {
+    const err = e as { code?: unknown; cause?: unknown; name?: unknown };
+    if (err.name === 'DriverAdapterError' && typeof err.cause === 'object' && err.cause) {
+      const cause = err.cause as { kind?: string; code?: string };
+      if (cause.kind && INPUT_KINDS.has(cause.kind)) return true;
+      if (cause.kind === 'postgres' && typeof cause.code === 'string' && cause.code.startsWith('22')) return true;
+    }
+    if (typeof err.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code)) return true;
+    e = err.cause;
+  }
+  return false;
+}
+
+/** Prisma's own request errors that name a caller mistake (unique key taken, row gone). */
+export function prismaRequestErrorStatus(error: unknown): 404 | 409 | undefined {
+  const code = (error as { code?: unknown; name?: unknown }).code;
+  if ((error as { name?: unknown }).name !== 'PrismaClientKnownRequestError') return undefined;
+  if (code === 'P2002') return 409;
+  if (code === 'P2025') return 404;
+  return undefined;
+}

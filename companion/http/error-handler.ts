@@ -2,7 +2,7 @@
 // {"error": {"code", "message"}}; nothing internal (stack, SQL, cause) reaches a client.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import { isDatabaseUnavailable } from '../db/database-errors.js';
+import { isDatabaseInputError, isDatabaseUnavailable, prismaRequestErrorStatus } from '../db/database-errors.js';
 
 const frameworkCodes: Record<string, { status: number; code: string; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is over 1 MB' },
@@ -16,7 +16,23 @@ export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
 
+/** True when a parsed value holds Infinity or NaN anywhere (JSON.parse('1e309') is Infinity). */
+function hasNonFiniteNumber(value: unknown, depth = 0): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (hasNonFiniteNumber(v, depth + 1)) return true;
+  return false;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
+  // Ajv accepts Infinity as an integer within any maximum ("1e309" in a query or a JSON body), and
+  // no route can use it: refuse it here, once, after validation and coercion.
+  app.addHook('preHandler', async (request) => {
+    if (hasNonFiniteNumber(request.query) || hasNonFiniteNumber(request.params) || hasNonFiniteNumber(request.body)) {
+      throw new AppError(400, 'validation_failed', 'Numbers must be finite');
+    }
+  });
+
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     reply.code(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
   });
@@ -39,6 +55,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
       request.log.warn({ err: error }, 'database unavailable');
       return reply.code(503).send(errorBody('database_unavailable', 'The database is unavailable; try again shortly'));
     }
+    if (isDatabaseInputError(error)) {
+      request.log.warn({ err: error, route: request.routeOptions.url }, 'database refused a request value');
+      return reply
+        .code(400)
+        .send(errorBody('invalid_value', 'A value in the request is too long, out of range or malformed'));
+    }
+    const prismaStatus = prismaRequestErrorStatus(error);
+    if (prismaStatus === 409) return reply.code(409).send(errorBody('conflict', 'That conflicts with an existing record'));
+    if (prismaStatus === 404) return reply.code(404).send(errorBody('not_found', 'Not found'));
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status < 500) return reply.code(status).send(errorBody('bad_request', error.message));
     request.log.error({ err: error }, 'unhandled error');

@@ -56,11 +56,19 @@ describe.each(databaseKinds())('datasources on %s', (kind) => {
       { name: 'x', type: 'rest', config: { baseUrl: 'https://a' }, secrets: { sshKey: 'k' } },
       { name: 'x', type: 'postgresql', config: { host: 'db' } },
       { ...restDatasource, surprise: true },
+      // Postgres refuses NUL in text: the database's own refusal still becomes a 400.
+      { name: 'a\u0000b', type: 'jira' },
     ]) {
       const res = await c.call('POST', '/v1/admin/datasources', { body });
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
     }
+    // JSON.parse turns 1e309 into Infinity, which Ajv takes for an integer within any maximum.
+    const infinite = await c.call('POST', '/v1/admin/datasources', {
+      body: '{"name":"big","type":"jira","cacheTtlSeconds":1e309}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(infinite.statusCode).toBe(400);
     const badJson = await c.call('POST', '/v1/admin/datasources', { body: '{"name":', headers: { 'content-type': 'application/json' } });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json().error.code).toBe('invalid_json');
@@ -109,5 +117,30 @@ describe.each(databaseKinds())('datasources on %s', (kind) => {
     expect(c.logs.join('\n')).not.toContain(secret);
     const row = await c.db.datasource.findUniqueOrThrow({ where: { id: ds.id } });
     expect(row.secrets).toMatchObject({ password: { kid: 'k1', iv: expect.any(String), tag: expect.any(String), ct: expect.any(String) } });
+  });
+});
+
+describe.each(databaseKinds())('datasource lists on %s', (kind) => {
+  let c: TestCompanion;
+  beforeAll(async () => {
+    c = await startTestCompanion(kind);
+  });
+  afterAll(async () => c?.close());
+
+  it('pages with a cursor and refuses a cursor it did not give out', async () => {
+    for (const name of ['one', 'two', 'three']) {
+      expect((await c.call('POST', '/v1/admin/datasources', { body: { name, type: 'jira' } })).statusCode).toBe(201);
+    }
+    const first = (await c.call('GET', '/v1/admin/datasources?limit=2')).json();
+    expect(first.datasources).toHaveLength(2);
+    const second = (await c.call('GET', `/v1/admin/datasources?limit=2&cursor=${first.nextCursor}`)).json();
+    expect(second).toMatchObject({ datasources: [expect.any(Object)], nextCursor: null });
+    const names = [...first.datasources, ...second.datasources].map((d: { name: string }) => d.name).sort();
+    expect(names).toEqual(['one', 'three', 'two']);
+    for (const query of ['cursor=.%25i.wJ', 'limit=1e309', 'limit=0', 'cursor=%00']) {
+      const res = await c.call('GET', `/v1/admin/datasources?${query}`);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().error.code).toEqual(expect.any(String));
+    }
   });
 });
