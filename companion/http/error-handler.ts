@@ -16,6 +16,14 @@ export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
 
+/** Errors the router raises before any route runs (Fastify's `frameworkErrors` option). */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return reply.code(414).send(errorBody('uri_too_long', 'A path parameter is longer than any id or key'));
+  }
+  return reply.code(400).send(errorBody('bad_url', 'The URL could not be read'));
+}
+
 /** True when a parsed value holds Infinity or NaN anywhere (JSON.parse('1e309') is Infinity). */
 function hasNonFiniteNumber(value: unknown, depth = 0): boolean {
   if (typeof value === 'number') return !Number.isFinite(value);

@@ -17,10 +17,16 @@ describe.each(databaseKinds())('HTTP edges on %s', (kind) => {
     expect((await c.app.inject({ url: '/ready' })).json()).toEqual({ status: 'ready' });
   });
 
-  it('answers unknown routes with 404 in the error shape', async () => {
+  it('answers unknown routes, over-long parameters and unreadable URLs in the error shape', async () => {
     const res = await c.app.inject({ url: '/v2/nothing' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual(errorShape);
+    const long = await c.call('GET', `/v1/admin/datasources/${'x'.repeat(3000)}`);
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toEqual(errorShape);
+    const bad = await c.call('GET', '/v1/admin/datasources/%E0%A4%A');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual(errorShape);
   });
 
   it('answers an over-1-MB body with 413, a foreign media type with 415, bad JSON with 400', async () => {
