@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { TokenVerifier } from './auth/forge-token-verifier.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handler.js';
+import { requestValidatorCompiler } from './http/validators.js';
 import { healthRoutes } from './http/health-routes.js';
 import { v1Routes } from './http/v1-routes.js';
 import { tenantService, type TenantService } from './tenants/tenant-service.js';
@@ -56,11 +57,11 @@ export async function buildApp(
   const app = Fastify({
     logger: typeof logger === 'object' && logger !== null && !('info' in logger) ? { ...logger, redact: REDACTED_PATHS } : logger,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     return503OnClosing: true,
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(requestValidatorCompiler());
   app.decorate('companion', { ...deps, tenants: tenantService(deps.db) });
   registerErrorHandling(app);
 

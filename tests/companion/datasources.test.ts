@@ -58,6 +58,9 @@ describe.each(databaseKinds())('datasources on %s', (kind) => {
       { ...restDatasource, surprise: true },
       // Postgres refuses NUL in text: the database's own refusal still becomes a 400.
       { name: 'a\u0000b', type: 'jira' },
+      // Bodies are not coerced: null is not silently 0 ("cache off").
+      { name: 'x', type: 'jira', cacheTtlSeconds: null },
+      { name: 'x', type: 'jira', timeoutMs: '5000' },
     ]) {
       const res = await c.call('POST', '/v1/admin/datasources', { body });
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
