@@ -7,6 +7,7 @@ import type { ConnectedOptionsArgs } from './connected-options.js';
 import { extractReferences } from '../templates/template-references.js';
 import { readIssueFields } from '../connectors/jira-issue-reader.js';
 import { fieldSnapshots } from './field-snapshots.js';
+import { loadItemTemplateValues } from '../items/item-template-values.js';
 
 const references = new Map<string, string[]>();
 const MAX_REMEMBERED = 2_000;
@@ -43,7 +44,10 @@ export async function parentValues(
   const values: Record<string, unknown> = { ...(args.overrides ?? {}) };
   const issue = args.context?.issue;
   const sent = issue?.fields ?? {};
-  // Only Jira custom fields live in Jira; connected items' values are the companion's own.
+  // Connected items' values are the companion's own (stored per issue id): read them here.
+  const items = queryReferences(args.config.query).filter((k) => k.startsWith('connected_item_') && !(k in values) && !(k in sent));
+  if (items.length > 0 && issue?.id) Object.assign(values, await loadItemTemplateValues(companion.db, args.tenantId, issue.id, items));
+  // Only Jira custom fields live in Jira.
   const missing = queryReferences(args.config.query).filter((k) => k.startsWith('customfield_') && !(k in values) && !(k in sent));
   const issueRef = issue?.id ?? issue?.key;
   // Without Jira's address or a Forge token to call it with, the parents stay empty rather than

@@ -94,6 +94,26 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
     await c.call('DELETE', `/v1/admin/items/${dependent.json().id}`);
   });
 
+  it('lets a connected field\'s query use the stored item value as $issue.connected_item_N.attr', async () => {
+    const ds = (await c.call('GET', `/v1/admin/items/${single.id}`)).json().datasourceId;
+    const field = await c.call('POST', '/v1/admin/fields', {
+      body: {
+        key: 'customfield_30001', name: 'Contact', datasourceId: ds, editor: 'select', storage: 'object',
+        query: '/customers?country=${issue.connected_item_2.country}', resultPath: '$.customers[*]',
+        idTemplate: '${row.id}', displayTemplate: '${row.name}',
+      },
+    });
+    expect(field.statusCode).toBe(201);
+    expect(field.json().dependsOn).toEqual(['connected_item_2']);
+    const options = await c.call('POST', '/v1/fields/customfield_30001/options', { moduleKey: 'connected-field', body: { context: { issue: { id: '10001' } } } });
+    expect(options.statusCode).toBe(200);
+    expect(options.json().options).toEqual(german.map((x) => ({ id: String(x.id), value: x.name })));
+    // On an issue without a stored value the reference is empty: no German filter applies.
+    const elsewhere = (await c.call('POST', '/v1/fields/customfield_30001/options', { moduleKey: 'connected-field', body: { context: { issue: { id: '20002' } } } })).json();
+    expect(elsewhere.options).not.toEqual(options.json().options);
+    await c.call('DELETE', `/v1/admin/fields/${field.json().id}`);
+  });
+
   it('refuses a value that is not among the options (422) and changes nothing', async () => {
     const before = (await c.call('GET', '/v1/issues/10001/items')).json();
     const cases: Array<[unknown, string]> = [
