@@ -12,6 +12,7 @@ import { fieldRoutes } from '../fields/field-routes.js';
 import { fieldRuntimeRoutes } from '../fields/field-runtime-routes.js';
 import { itemRoutes } from '../items/item-routes.js';
 import { itemRuntimeRoutes } from '../items/item-runtime-routes.js';
+import { issueEventRoutes } from '../items/issue-event-routes.js';
 import { mappingRoutes } from '../mappings/mapping-routes.js';
 import { exportRoutes } from '../export/export-routes.js';
 import { egressRoutes } from '../reports/egress-routes.js';
@@ -25,6 +26,7 @@ export async function v1Routes(v1: FastifyInstance) {
   await v1.register(cacheInvalidationHooks);
   await v1.register(fieldRuntimeRoutes, { prefix: '/fields' });
   await v1.register(itemRuntimeRoutes);
+  await v1.register(issueEventRoutes);
 
   await v1.register(
     async (admin) => {

@@ -158,4 +158,18 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.purgeAt?.getTime()).toBe(c.clock.now().getTime() + 30 * 24 * 3600 * 1000);
   });
+
+  it('marks an issue\'s values for purge when the issue-deleted trigger delivers the Jira event', async () => {
+    const saved = await c.call('PUT', '/v1/issues/10077/items', { body: { items: [{ itemId: single.id, values: [{ id: String(german[0]!.id) }] }] } });
+    expect(saved.statusCode).toBe(200);
+    const event = { eventType: 'avi:jira:deleted:issue', issue: { id: '10077', key: 'SUP-77', fields: { summary: 'x' } }, atlassianId: 'acc' };
+    const byUser = await c.call('POST', '/v1/events/jira', { moduleKey: 'issue-panel', principal: 'acc-user', body: event });
+    expect(byUser.statusCode).toBe(403);
+    const other = await c.call('POST', '/v1/events/jira', { moduleKey: 'open-connect-issue-deleted', body: { eventType: 'avi:jira:updated:issue', issue: { id: '10077' } } });
+    expect(other.json()).toEqual({ handled: false, deleted: 0 });
+    const res = await c.call('POST', '/v1/events/jira', { moduleKey: 'open-connect-issue-deleted', body: event });
+    expect(res.json()).toEqual({ handled: true, deleted: 1 });
+    expect((await c.call('GET', '/v1/issues/10077/items')).json()).toEqual({ items: [] });
+    expect((await c.db.itemValue.findFirstOrThrow({ where: { issueId: '10077' } })).purgeAt).not.toBeNull();
+  });
 });
