@@ -38,9 +38,12 @@ export function joinUrl(ds: DatasourceForUse, baseUrl: string, path: string): UR
   }
   if (!path) return base;
   if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) throw upstreamMisconfigured(ds.row.name, 'the query must be a path, not a full URL');
-  const trimmed = base.href.replace(/\/+$/, '');
+  // The path goes after the base URL's path; the base URL's own query parameters (an API version,
+  // a tenant) are kept unless the rendered query sets the same name.
+  const trimmed = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
   const joined = new URL(path.startsWith('?') || path.startsWith('/') ? `${trimmed}${path}` : `${trimmed}/${path}`);
   if (joined.origin !== base.origin) throw upstreamMisconfigured(ds.row.name, 'the query leaves the base URL');
+  for (const [name, value] of base.searchParams) if (!joined.searchParams.has(name)) joined.searchParams.append(name, value);
   return joined;
 }
 
