@@ -47,14 +47,15 @@ export async function startCompanion(config: Config, options: StartOptions = {})
     const keyring = await loadKeyring(config, (m) => warnings.push(m));
     const verifier =
       options.verifier ?? createForgeTokenVerifier({ jwksUrl: config.jwksUrl, appId: config.forgeAppId });
-    const pipeline = createQueryPipeline(config);
+    const clock = options.clock ?? systemClock;
+    const pipeline = createQueryPipeline(config, clock);
     const app = await buildApp(
       {
         config,
         db,
         verifier,
         secretBox: new SecretBox(keyring),
-        clock: options.clock ?? systemClock,
+        clock,
         pipeline,
         ready: readinessCheck(db, await shippedMigrations()),
       },

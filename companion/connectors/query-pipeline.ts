@@ -2,6 +2,7 @@
 // the rows, map them to options, and time each step. Every outbound connection goes through the
 // egress guard built from COMPANION_EGRESS_ALLOW.
 import type { Config } from '../config.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { DatasourceForUse } from '../datasources/datasource-service.js';
 import { AppError } from '../errors.js';
 import { createEgressPolicy } from '../egress/egress-policy.js';
@@ -18,10 +19,11 @@ import { staticConnector } from './static-connector.js';
 import { toUpstreamError, MAX_ROWS } from './upstream-errors.js';
 import type { CallerContext, QueryOutcome, QueryPipeline, QuerySpec, TemplateVariables } from './query-pipeline-types.js';
 
-export function createQueryPipeline(config: Config): QueryPipeline {
+export function createQueryPipeline(config: Config, clock: Clock = systemClock): QueryPipeline {
   const policy = createEgressPolicy(config.egressAllow);
   const agent = createGuardedAgent(policy);
-  const oauth = oauth2Tokens(agent);
+  // Token lifetimes follow the companion's clock, so tests can let a token expire without waiting.
+  const oauth = oauth2Tokens(agent, () => clock.now().getTime());
   const connectors: Record<string, Connector> = {
     rest: restConnector(agent, oauth),
     jira: jiraConnector(agent),

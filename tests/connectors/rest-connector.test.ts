@@ -90,6 +90,20 @@ describe.each(databaseKinds())('REST connector on %s', (kind) => {
     expect(up.tokenRequests - before).toBe(2);
   });
 
+  it('fetches a new OAuth2 token once the cached one has expired (expires_in, companion clock)', async () => {
+    const auth = { mode: 'oauth2ClientCredentials', tokenUrl: `${up.url}${CRED.oauth2.tokenPath}`, clientId: CRED.oauth2.clientId };
+    const dsId = await createDatasource(c, rest({ auth, path: 'oauth2' }, { clientSecret: CRED.oauth2.clientSecret }));
+    const field = await createField(c, dsId, customers);
+    expect((await preview(c, field.id)).statusCode).toBe(200);
+    const before = up.tokenRequests;
+    c.clock.advance(30 * 60_000); // half of the sample server's 3600 s lifetime: still cached
+    expect((await preview(c, field.id)).statusCode).toBe(200);
+    expect(up.tokenRequests - before).toBe(0);
+    c.clock.advance(31 * 60_000); // past the lifetime
+    expect((await preview(c, field.id)).statusCode).toBe(200);
+    expect(up.tokenRequests - before).toBe(1);
+  });
+
   it('fetches a new OAuth2 token once when the upstream stops accepting the cached one', async () => {
     const auth = { mode: 'oauth2ClientCredentials', tokenUrl: `${up.url}${CRED.oauth2.tokenPath}`, clientId: CRED.oauth2.clientId };
     const dsId = await createDatasource(c, rest({ auth, path: 'oauth2' }, { clientSecret: CRED.oauth2.clientSecret }));
