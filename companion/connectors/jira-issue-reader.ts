@@ -7,15 +7,6 @@ import { jiraAccess } from './jira-auth.js';
 import { TENANT_JIRA, upstreamBadBody, upstreamStatus } from './upstream-errors.js';
 import type { CallerContext } from './query-pipeline-types.js';
 
-// The egress-guarded agent of the running pipeline (createQueryPipeline registers it), so that
-// callers holding only a CallerContext still go through the guard. Without one, nothing leaves.
-let registered: Dispatcher | undefined;
-
-export function registerIssueReaderAgent(agent: Dispatcher | undefined): void {
-  registered = agent;
-}
-export const registeredIssueReaderAgent = () => registered;
-
 const ISSUE_KEY = /^([0-9]{1,18}|[A-Z][A-Z0-9_]{0,254}-[0-9]{1,18})$/i;
 const FIELD_ID = /^[A-Za-z0-9_.-]{1,200}$/;
 
@@ -24,10 +15,10 @@ export async function readIssueFields(
   issueIdOrKey: string,
   fieldIds: string[],
   timeoutMs: number,
-  agent: Dispatcher | undefined = registered,
+  // The pipeline's egress-guarded agent: callers go through `app.companion.pipeline.readIssueFields`.
+  agent: Dispatcher,
 ): Promise<Record<string, unknown>> {
   if (fieldIds.length === 0) return {};
-  if (!agent) throw new AppError(503, 'egress_unavailable', 'The companion cannot call Jira right now');
   if (!ISSUE_KEY.test(issueIdOrKey)) throw new AppError(400, 'bad_request', 'The issue id or key is malformed');
   const bad = fieldIds.find((f) => !FIELD_ID.test(f));
   if (bad !== undefined) throw new AppError(400, 'bad_request', 'A field id is malformed');

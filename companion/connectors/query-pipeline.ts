@@ -10,7 +10,7 @@ import { createGuardedAgent } from '../egress/guarded-dispatcher.js';
 import type { Connector } from './connector-types.js';
 import { timeoutOf } from './connector-types.js';
 import { jiraConnector } from './jira-connector.js';
-import { readIssueFields, registerIssueReaderAgent, registeredIssueReaderAgent } from './jira-issue-reader.js';
+import { readIssueFields } from './jira-issue-reader.js';
 import { oauth2Tokens } from './oauth2-tokens.js';
 import { restConnector } from './rest-connector.js';
 import { mapOptions, selectRows } from './row-mapping.js';
@@ -31,7 +31,6 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
     postgresql: sqlConnector('postgresql', policy),
     mysql: sqlConnector('mysql', policy),
   };
-  registerIssueReaderAgent(agent);
 
   const connectorFor = (ds: DatasourceForUse): Connector => {
     const connector = connectors[ds.row.type];
@@ -95,7 +94,6 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
     },
 
     async close() {
-      if (registeredIssueReaderAgent() === agent) registerIssueReaderAgent(undefined);
       await Promise.all(Object.values(connectors).map((c) => c.close?.()));
       // The HTTP server is closed by now: nothing waits for these answers any more.
       await agent.destroy();

@@ -5,7 +5,6 @@
 import type { Companion } from '../app.js';
 import type { ConnectedOptionsArgs } from './connected-options.js';
 import { extractReferences } from '../templates/template-references.js';
-import { readIssueFields } from '../connectors/jira-issue-reader.js';
 import { fieldSnapshots } from './field-snapshots.js';
 import { loadItemTemplateValues } from '../items/item-template-values.js';
 
@@ -54,7 +53,7 @@ export async function parentValues(
   // failing the whole request.
   const { apiBaseUrl, forgeTokens } = args.caller;
   if (missing.length === 0 || !issueRef || !apiBaseUrl || !(forgeTokens.user ?? forgeTokens.system)) return values;
-  const read = await readIssueFields(args.caller, issueRef, missing, timeoutMs);
+  const read = await companion.pipeline.readIssueFields(args.caller, issueRef, missing, timeoutMs);
   const fields = fieldSnapshots(companion);
   for (const key of missing) {
     if (!(key in read)) continue;

@@ -2,7 +2,6 @@
 // "Project picker" end to end through the preview route, as the user when Forge sent the user's
 // token, else as the app; tokens never in an answer or a log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readIssueFields } from '../../companion/connectors/jira-issue-reader.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { startSampleUpstream, SAMPLE_CREDENTIALS as CRED, type SampleUpstream } from '../helpers/sample-upstream.js';
@@ -72,7 +71,7 @@ describe.each(databaseKinds())('Jira connector on %s', (kind) => {
     expect(wrong.statusCode).toBe(502);
     expect(wrong.json().error.message).toBe('Datasource "Jira" answered HTTP 401 (check its credentials)');
     await expect(
-      readIssueFields({ tenantId: 't', apiBaseUrl: up.url, forgeTokens: { user: 'expired-token-zz', system: undefined } }, 'ACME-1', ['summary'], 5000),
+      c.app.companion.pipeline.readIssueFields({ tenantId: 't', apiBaseUrl: up.url, forgeTokens: { user: 'expired-token-zz', system: undefined } }, 'ACME-1', ['summary'], 5000),
     ).rejects.toMatchObject({ statusCode: 502, message: 'Jira answered HTTP 401 (check its credentials)' });
     expect(wrong.body).not.toContain('expired-token-zz');
   });
@@ -93,10 +92,10 @@ describe.each(databaseKinds())('Jira connector on %s', (kind) => {
     expect(values).toEqual({ customfield_10050: { id: '1003', value: 'Umbrella Labs Ltd' } });
     expect(up.requests[0]!.rawUrl).toBe('/rest/api/3/issue/ACME-1?fields=customfield_10050');
     expect(up.jiraCallers).toEqual(['user']);
-    const asApp = await readIssueFields({ ...caller, forgeTokens: { user: undefined, system: CRED.jira.systemToken } }, 'ACME-1', ['customfield_10051', 'customfield_10050'], 5000);
+    const asApp = await c.app.companion.pipeline.readIssueFields({ ...caller, forgeTokens: { user: undefined, system: CRED.jira.systemToken } }, 'ACME-1', ['customfield_10051', 'customfield_10050'], 5000);
     expect(asApp).toEqual({ customfield_10051: 'DE', customfield_10050: { id: '1003', value: 'Umbrella Labs Ltd' } });
     expect(up.jiraCallers).toEqual(['user', 'system']);
-    await expect(readIssueFields(caller, 'ACME-1/../../x', ['summary'], 5000)).rejects.toMatchObject({ statusCode: 400 });
+    await expect(c.app.companion.pipeline.readIssueFields(caller, 'ACME-1/../../x', ['summary'], 5000)).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('never logs a Forge token', () => {
