@@ -35,130 +35,130 @@ function budget(entry: RouteEntry): { body: number; params: number; query: numbe
 }
 
 export function fuzzEveryRoute(kind: DatabaseKind) {
-describe(`hostile input on ${kind}`, () => {
-  let c: TestCompanion;
-  let counts: () => Promise<RowCounts>;
-  const ran: Record<string, number> = {};
+  describe(`hostile input on ${kind}`, () => {
+    let c: TestCompanion;
+    let counts: () => Promise<RowCounts>;
+    const ran: Record<string, number> = {};
 
-  beforeAll(async () => {
-    c = await startTestCompanion(kind);
-    counts = await rowCounter(c.db);
-  });
-  afterAll(async () => {
-    console.log(`[proof] fuzz cases on ${kind}: ${JSON.stringify(ran)}`);
-    await c?.close();
-  });
+    beforeAll(async () => {
+      c = await startTestCompanion(kind);
+      counts = await rowCounter(c.db);
+    });
+    afterAll(async () => {
+      console.log(`[proof] fuzz cases on ${kind}: ${JSON.stringify(ran)}`);
+      await c?.close();
+    });
 
-  ROUTE_TABLE.forEach((entry, index) => {
-    it(`${entry.key}: no 5xx, error shape on every 4xx, nothing stored when rejected`, async () => {
-      const [method, path] = entry.key.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE', string];
-      const who = tenant(c, `fuzz-${index}`);
-      const fixtures = new TenantFixtures(who);
-      // The baseline request must itself be accepted, or the mutations would prove nothing.
-      const sane = await sendEntry(who, entry, await entry.valid(fixtures));
-      expect(sane.statusCode, `valid ${entry.key}: ${sane.body}`).toBeLessThan(300);
-      const valid = await entry.valid(fixtures);
-      const plan = budget(entry);
-      // The runtime routes (options, recalculate, issue items) store what they fetched in the shared
-      // cache after answering, without making the caller wait: after one of them is accepted, the
-      // baseline is taken once that write has landed (counts stable twice, 10 ms apart, bounded).
-      const writesLater = path.startsWith('/v1/fields/') || path.startsWith('/v1/items/') || path.startsWith('/v1/issues/');
-      const settled = async () => {
-        let last = JSON.stringify(await counts());
-        for (let i = 0; i < 50; i += 1) {
-          await new Promise((r) => setTimeout(r, 10));
-          const now = JSON.stringify(await counts());
-          if (now === last) break;
-          last = now;
-        }
-        return JSON.parse(last) as RowCounts;
-      };
-      let baseline = writesLater ? await settled() : await counts();
-      let cases = 0;
-
-      // Failures are plain Errors with text messages: fast-check reports them as they are, and no
-      // reporter tries to pretty-print a hostile object (a "toString" key that is an object...).
-      const fail = (message: string) => {
-        throw new Error(message);
-      };
-      const probe = async (url: string, options: SendOptions, label: string) => {
-        cases += 1;
-        const res = await who.send(method, url, options);
-        const what = `${label.slice(0, 400)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
-        if (res.statusCode >= 500) fail(`5xx: ${what}`);
-        if (res.statusCode >= 400 && !hasErrorShape(res.body)) fail(`4xx without the error shape: ${what}`);
-        // A GET must never write, accepted or not: checked once per property below (cheaper, and
-        // stronger). Other methods: after every rejection, and a new baseline after every success.
-        if (method === 'GET') return;
-        const now = await counts();
-        if (res.statusCode >= 400 && JSON.stringify(now) !== JSON.stringify(baseline)) {
-          fail(`rows changed after a rejected request: ${what}\nbefore ${JSON.stringify(baseline)}\nafter  ${JSON.stringify(now)}`);
-        }
-        baseline = res.statusCode < 400 && writesLater ? await settled() : now;
-      };
-      const url = fillPath(path, valid.params);
-      const keepQuery = valid.query ? { query: valid.query } : {};
-      const keepBody = valid.body !== undefined ? { raw: { contentType: 'application/json', payload: JSON.stringify(valid.body) } } : {};
-      // fast-check generates the cases from a fixed seed (the same cases every run); they are then
-      // sent in order, or, for GET routes (which must write nothing at all, checked once at the
-      // end), a few at a time: the database-bound handlers overlap and thousands of cases stay fast.
-      const inFlight = method === 'GET' ? 4 : 1;
-      const run = async <T,>(name: string, arb: fc.Arbitrary<T>, numRuns: number, body: (v: T) => Promise<void>) => {
-        const seed = seedOf(`${entry.key} ${name}`);
-        const values = numRuns > 0 ? fc.sample(arb, { numRuns, seed }) : [];
-        let next = 0;
-        const worker = async () => {
-          while (next < values.length) {
-            const index = next++;
-            try {
-              await body(values[index]!);
-            } catch (error) {
-              throw new Error(`${entry.key} ${name} case #${index} (seed ${seed}): ${(error as Error).message}`);
-            }
+    ROUTE_TABLE.forEach((entry, index) => {
+      it(`${entry.key}: no 5xx, error shape on every 4xx, nothing stored when rejected`, async () => {
+        const [method, path] = entry.key.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE', string];
+        const who = tenant(c, `fuzz-${index}`);
+        const fixtures = new TenantFixtures(who);
+        // The baseline request must itself be accepted, or the mutations would prove nothing.
+        const sane = await sendEntry(who, entry, await entry.valid(fixtures));
+        expect(sane.statusCode, `valid ${entry.key}: ${sane.body}`).toBeLessThan(300);
+        const valid = await entry.valid(fixtures);
+        const plan = budget(entry);
+        // The runtime routes (options, recalculate, issue items) store what they fetched in the shared
+        // cache after answering, without making the caller wait: after one of them is accepted, the
+        // baseline is taken once that write has landed (counts stable twice, 10 ms apart, bounded).
+        const writesLater = path.startsWith('/v1/fields/') || path.startsWith('/v1/items/') || path.startsWith('/v1/issues/');
+        const settled = async () => {
+          let last = JSON.stringify(await counts());
+          for (let i = 0; i < 50; i += 1) {
+            await new Promise((r) => setTimeout(r, 10));
+            const now = JSON.stringify(await counts());
+            if (now === last) break;
+            last = now;
           }
+          return JSON.parse(last) as RowCounts;
         };
-        await Promise.all(Array.from({ length: inFlight }, worker));
-      };
+        let baseline = writesLater ? await settled() : await counts();
+        let cases = 0;
 
-      const json = (v: unknown) => ({ contentType: 'application/json', payload: JSON.stringify(v) ?? 'null' });
-      await run(
-        'body',
-        fc.oneof({ arbitrary: mutationsOf(valid.body ?? {}).map(json), weight: 4 }, { arbitrary: hostileJson.map(json), weight: 1 }, { arbitrary: rawBodies, weight: 1 }),
-        plan.body,
-        async (raw: { contentType: string; payload: string }) => {
-          await probe(url, { raw, ...keepQuery }, `body (${raw.contentType}) ${raw.payload}`);
-        },
-      );
-      const paramNames = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-      await run(
-        'params',
-        fc.record(Object.fromEntries(paramNames.map((n) => [n, hostileParam]))),
-        plan.params,
-        async (params: Record<string, string>) => {
-          await probe(fillPath(path, params), { ...keepBody, ...keepQuery }, `params ${JSON.stringify(params)}`);
-        },
-      );
-      await run('query', hostileQuery(queryKeysOf(c.app, entry.key)), plan.query, async (query: string) => {
-        await probe(url, { ...keepBody, query }, `query ${query}`);
-      });
-      if (method === 'GET') expect(await counts(), 'a GET changed rows').toEqual(baseline);
-      ran[entry.key] = cases;
-      expect(cases).toBeGreaterThanOrEqual(CASES_PER_ROUTE);
-    }, ROUTE_TIMEOUT_MS);
-  });
+        // Failures are plain Errors with text messages: fast-check reports them as they are, and no
+        // reporter tries to pretty-print a hostile object (a "toString" key that is an object...).
+        const fail = (message: string) => {
+          throw new Error(message);
+        };
+        const probe = async (url: string, options: SendOptions, label: string) => {
+          cases += 1;
+          const res = await who.send(method, url, options);
+          const what = `${label.slice(0, 400)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
+          if (res.statusCode >= 500) fail(`5xx: ${what}`);
+          if (res.statusCode >= 400 && !hasErrorShape(res.body)) fail(`4xx without the error shape: ${what}`);
+          // A GET must never write, accepted or not: checked once per property below (cheaper, and
+          // stronger). Other methods: after every rejection, and a new baseline after every success.
+          if (method === 'GET') return;
+          const now = await counts();
+          if (res.statusCode >= 400 && JSON.stringify(now) !== JSON.stringify(baseline)) {
+            fail(`rows changed after a rejected request: ${what}\nbefore ${JSON.stringify(baseline)}\nafter  ${JSON.stringify(now)}`);
+          }
+          baseline = res.statusCode < 400 && writesLater ? await settled() : now;
+        };
+        const url = fillPath(path, valid.params);
+        const keepQuery = valid.query ? { query: valid.query } : {};
+        const keepBody = valid.body !== undefined ? { raw: { contentType: 'application/json', payload: JSON.stringify(valid.body) } } : {};
+        // fast-check generates the cases from a fixed seed (the same cases every run); they are then
+        // sent in order, or, for GET routes (which must write nothing at all, checked once at the
+        // end), a few at a time: the database-bound handlers overlap and thousands of cases stay fast.
+        const inFlight = method === 'GET' ? 4 : 1;
+        const run = async <T,>(name: string, arb: fc.Arbitrary<T>, numRuns: number, body: (v: T) => Promise<void>) => {
+          const seed = seedOf(`${entry.key} ${name}`);
+          const values = numRuns > 0 ? fc.sample(arb, { numRuns, seed }) : [];
+          let next = 0;
+          const worker = async () => {
+            while (next < values.length) {
+              const index = next++;
+              try {
+                await body(values[index]!);
+              } catch (error) {
+                throw new Error(`${entry.key} ${name} case #${index} (seed ${seed}): ${(error as Error).message}`);
+              }
+            }
+          };
+          await Promise.all(Array.from({ length: inFlight }, worker));
+        };
 
-  it('answers an over-1-MB body with 413 in the error shape on every route that takes a body', async () => {
-    const who = tenant(c, 'fuzz-big');
-    const before = await counts();
-    for (const entry of ROUTE_TABLE.filter((e) => /^(POST|PUT) /.test(e.key))) {
-      const [method, path] = entry.key.split(' ') as ['POST' | 'PUT', string];
-      const params = Object.fromEntries([...path.matchAll(/:(\w+)/g)].map((m) => [m[1]!, '00000000-0000-0000-0000-000000000000']));
-      const res = await who.send(method, fillPath(path, params), { raw: { contentType: 'application/json', payload: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 1) }) } });
-      expect(res.statusCode, entry.key).toBe(413);
-      expect(hasErrorShape(res.body), entry.key).toBe(true);
-    }
-    const after = await counts();
-    expect(after).toEqual({ ...before, Tenant: after.Tenant });
+        const json = (v: unknown) => ({ contentType: 'application/json', payload: JSON.stringify(v) ?? 'null' });
+        await run(
+          'body',
+          fc.oneof({ arbitrary: mutationsOf(valid.body ?? {}).map(json), weight: 4 }, { arbitrary: hostileJson.map(json), weight: 1 }, { arbitrary: rawBodies, weight: 1 }),
+          plan.body,
+          async (raw: { contentType: string; payload: string }) => {
+            await probe(url, { raw, ...keepQuery }, `body (${raw.contentType}) ${raw.payload}`);
+          },
+        );
+        const paramNames = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+        await run(
+          'params',
+          fc.record(Object.fromEntries(paramNames.map((n) => [n, hostileParam]))),
+          plan.params,
+          async (params: Record<string, string>) => {
+            await probe(fillPath(path, params), { ...keepBody, ...keepQuery }, `params ${JSON.stringify(params)}`);
+          },
+        );
+        await run('query', hostileQuery(queryKeysOf(c.app, entry.key)), plan.query, async (query: string) => {
+          await probe(url, { ...keepBody, query }, `query ${query}`);
+        });
+        if (method === 'GET') expect(await counts(), 'a GET changed rows').toEqual(baseline);
+        ran[entry.key] = cases;
+        expect(cases).toBeGreaterThanOrEqual(CASES_PER_ROUTE);
+      }, ROUTE_TIMEOUT_MS);
+    });
+
+    it('answers an over-1-MB body with 413 in the error shape on every route that takes a body', async () => {
+      const who = tenant(c, 'fuzz-big');
+      const before = await counts();
+      for (const entry of ROUTE_TABLE.filter((e) => /^(POST|PUT) /.test(e.key))) {
+        const [method, path] = entry.key.split(' ') as ['POST' | 'PUT', string];
+        const params = Object.fromEntries([...path.matchAll(/:(\w+)/g)].map((m) => [m[1]!, '00000000-0000-0000-0000-000000000000']));
+        const res = await who.send(method, fillPath(path, params), { raw: { contentType: 'application/json', payload: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 1) }) } });
+        expect(res.statusCode, entry.key).toBe(413);
+        expect(hasErrorShape(res.body), entry.key).toBe(true);
+      }
+      const after = await counts();
+      expect(after).toEqual({ ...before, Tenant: after.Tenant });
+    });
   });
-});
 }
