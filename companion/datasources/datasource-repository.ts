@@ -2,6 +2,7 @@
 import type { DbTx } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { isUuid } from '../db/ids.js';
+import { afterIdCursor } from '../db/id-cursor.js';
 
 export type DatasourceRow = Prisma.DatasourceGetPayload<object>;
 
@@ -14,7 +15,7 @@ export function datasourceRepository(db: DbTx) {
     },
     list(tenantId: string, limit: number, afterId: string | undefined) {
       return db.datasource.findMany({
-        where: { tenantId, deletedAt: null, ...(afterId ? { id: { gt: afterId } } : {}) },
+        where: { tenantId, deletedAt: null, ...afterIdCursor(afterId) },
         orderBy: { id: 'asc' },
         take: limit + 1,
       });

@@ -8,7 +8,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { CONFIG_SCHEMAS, type Datasource, type DatasourceInput, type DatasourceUpdate } from '../contract/datasource.js';
 import { badRequest, conflict, notFound, staleVersion } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { isUuid } from '../db/ids.js';
+import { idCursorPage } from '../db/id-cursor.js';
 import { datasourceRepository, type DatasourceRow } from './datasource-repository.js';
 import { decryptSecrets, mergeSecrets, readStoredSecrets, secretAad, secretFlags, type PlainSecrets } from './datasource-secrets.js';
 
@@ -63,10 +63,8 @@ export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
 
   return {
     async list(tenantId: string, limit: number, cursor: string | undefined) {
-      if (cursor !== undefined && !isUuid(cursor)) throw badRequest('The cursor is not one this list gave out', 'invalid_cursor');
-      const rows = await repo.list(tenantId, limit, cursor);
-      const page = rows.slice(0, limit);
-      return { datasources: page.map(toDatasourceView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+      const { page, nextCursor } = idCursorPage(await repo.list(tenantId, limit, cursor), limit);
+      return { datasources: page.map(toDatasourceView), nextCursor };
     },
 
     async get(tenantId: string, id: string) {

@@ -2,6 +2,7 @@
 import type { DbTx } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { isUuid } from '../db/ids.js';
+import { afterIdCursor } from '../db/id-cursor.js';
 
 export type FieldRow = Prisma.FieldGetPayload<object>;
 
@@ -33,7 +34,7 @@ export function fieldRepository(db: DbTx) {
     },
     list(tenantId: string, limit: number, afterId: string | undefined) {
       return db.field.findMany({
-        where: { tenantId, deletedAt: null, ...(afterId && isUuid(afterId) ? { id: { gt: afterId } } : {}) },
+        where: { tenantId, deletedAt: null, ...afterIdCursor(afterId) },
         orderBy: { id: 'asc' },
         take: limit + 1,
       });

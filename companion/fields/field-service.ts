@@ -13,6 +13,7 @@ import { runtimeCaches } from '../cache/runtime-caches.js';
 import { fieldRepository, type FieldRow } from './field-repository.js';
 import { dependencyKeys, findCycle } from './field-dependencies.js';
 import { fieldSnapshots } from './field-snapshots.js';
+import { idCursorPage } from '../db/id-cursor.js';
 
 export const DEFAULT_MAX_OPTIONS = 1000;
 
@@ -109,9 +110,8 @@ export function fieldService(companion: Companion) {
 
   return {
     async list(tenantId: string, limit: number, cursor: string | undefined) {
-      const rows = await repo.list(tenantId, limit, cursor);
-      const page = rows.slice(0, limit);
-      return { fields: page.map(toFieldView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+      const { page, nextCursor } = idCursorPage(await repo.list(tenantId, limit, cursor), limit);
+      return { fields: page.map(toFieldView), nextCursor };
     },
 
     async get(tenantId: string, id: string) {

@@ -5,6 +5,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { isUuid } from '../db/ids.js';
 import type { GraphNode } from '../fields/field-repository.js';
 import { ITEM_KEY_PATTERN } from '../contract/item.js';
+import { afterIdCursor } from '../db/id-cursor.js';
 
 export type ItemRow = Prisma.ItemGetPayload<object>;
 
@@ -36,7 +37,7 @@ export function itemRepository(db: DbTx) {
     },
     list(tenantId: string, limit: number, afterId: string | undefined) {
       return db.item.findMany({
-        where: { tenantId, deletedAt: null, ...(afterId && isUuid(afterId) ? { id: { gt: afterId } } : {}) },
+        where: { tenantId, deletedAt: null, ...afterIdCursor(afterId) },
         orderBy: { id: 'asc' },
         take: limit + 1,
       });

@@ -11,6 +11,7 @@ import { findCycle, dependencyKeys } from '../fields/field-dependencies.js';
 import { datasourceRepository } from '../datasources/datasource-repository.js';
 import { itemRepository, type ItemRow } from './item-repository.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
+import { idCursorPage } from '../db/id-cursor.js';
 
 export interface Actor {
   tenantId: string;
@@ -101,9 +102,8 @@ export function itemService(db: Db, clock: Clock) {
 
   return {
     async list(tenantId: string, limit: number, cursor: string | undefined) {
-      const rows = await repo.list(tenantId, limit, cursor);
-      const page = rows.slice(0, limit);
-      return { items: page.map(toItemView), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+      const { page, nextCursor } = idCursorPage(await repo.list(tenantId, limit, cursor), limit);
+      return { items: page.map(toItemView), nextCursor };
     },
 
     async get(tenantId: string, id: string) {

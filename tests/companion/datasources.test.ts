@@ -140,10 +140,12 @@ describe.each(databaseKinds())('datasource lists on %s', (kind) => {
     expect(second).toMatchObject({ datasources: [expect.any(Object)], nextCursor: null });
     const names = [...first.datasources, ...second.datasources].map((d: { name: string }) => d.name).sort();
     expect(names).toEqual(['one', 'three', 'two']);
-    for (const query of ['cursor=.%25i.wJ', 'limit=1e309', 'limit=0', 'cursor=%00']) {
-      const res = await c.call('GET', `/v1/admin/datasources?${query}`);
-      expect(res.statusCode, query).toBe(400);
-      expect(res.json().error.code).toEqual(expect.any(String));
+    for (const list of ['datasources', 'fields', 'items']) {
+      for (const query of ['cursor=.%25i.wJ', 'limit=1e309', 'limit=0', 'cursor=%00']) {
+        const res = await c.call('GET', `/v1/admin/${list}?${query}`);
+        expect(res.statusCode, `${list}?${query}`).toBe(400);
+        expect(res.json().error.code).toEqual(expect.any(String));
+      }
     }
   });
 });
