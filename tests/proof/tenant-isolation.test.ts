@@ -13,7 +13,7 @@ describe.each(databaseKinds())('tenant isolation on %s', (kind) => {
   let a: TenantFixtures;
   beforeAll(async () => {
     c = await startTestCompanion(kind);
-    a = new TenantFixtures(tenant(c, 'tenant-a'));
+    a = new TenantFixtures(tenant(c, 'tenant-a'), tenant(c, 'tenant-a', 'trigger'));
     await a.everything();
   });
   afterAll(async () => c?.close());
@@ -21,7 +21,7 @@ describe.each(databaseKinds())('tenant isolation on %s', (kind) => {
   ROUTE_TABLE.forEach((entry, index) => {
     it(`${entry.key}: a second tenant cannot reach the first one's data`, async () => {
       // A fresh second tenant per route: what one check creates in B cannot hide another's leak.
-      const b = new TenantFixtures(tenant(c, `tenant-b-${index}`));
+      const b = new TenantFixtures(tenant(c, `tenant-b-${index}`), tenant(c, `tenant-b-${index}`, 'trigger'));
       await entry.isolation({ entry, a, b, request: await entry.valid(a) });
     });
   });

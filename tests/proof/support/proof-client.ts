@@ -19,8 +19,16 @@ export interface Tenant {
   send(method: HttpMethod, url: string, options?: SendOptions): Promise<LightMyRequestResponse>;
 }
 
-export function tenant(c: TestCompanion, installationId: string, moduleKey = ADMIN_MODULE_KEY): Tenant {
-  const tokens = new TokenSource(c.issuer, { installationId, moduleKey, principal: `user-of-${installationId}` });
+/** Who calls: the admin page (a user), or one of the app's own triggers (no user principal). */
+export type Caller = 'admin' | 'trigger';
+export const TRIGGER_MODULE_KEY = 'open-connect-issue-deleted';
+
+export function tenant(c: TestCompanion, installationId: string, caller: Caller = 'admin'): Tenant {
+  const claims =
+    caller === 'admin'
+      ? { installationId, moduleKey: ADMIN_MODULE_KEY, principal: `user-of-${installationId}` }
+      : { installationId, moduleKey: TRIGGER_MODULE_KEY, moduleType: 'core:trigger' };
+  const tokens = new TokenSource(c.issuer, claims);
   return {
     installationId,
     async send(method, url, options = {}) {

@@ -3,7 +3,7 @@
 // a /v1 route that has no entry here, or an entry names a route the app does not serve.
 import { expect } from 'vitest';
 import type { RouteKey } from './app-routes.js';
-import { fillPath, hasErrorShape, type Tenant } from './proof-client.js';
+import { fillPath, hasErrorShape, type Caller, type Tenant } from './proof-client.js';
 import { fieldBody, ISSUE_ID, itemBody, PARENT_FIELD, staticDatasourceBody, type TenantFixtures } from './tenant-fixtures.js';
 
 export interface ValidRequest {
@@ -23,6 +23,8 @@ export interface IsolationCheck {
 
 export interface RouteEntry {
   key: RouteKey;
+  /** Who may call it (default: the admin page, with a user). */
+  caller?: Caller;
   valid(f: TenantFixtures): Promise<ValidRequest>;
   isolation(check: IsolationCheck): Promise<void>;
 }
@@ -271,6 +273,22 @@ export const ROUTE_TABLE: RouteEntry[] = [
         expect(count(mine, name), `A's ${name}`).toBeGreaterThan(0);
         expect(count(theirs, name), `B's ${name}`).toBe(0);
       }
+    },
+  },
+  // Jira events from the app's issue-deleted trigger (no user): B's "issue deleted" for the same
+  // issue id drops nothing of A's.
+  {
+    key: 'POST /v1/events/jira',
+    caller: 'trigger',
+    valid: async () => ({ params: {}, body: { eventType: 'avi:jira:deleted:issue', issue: { id: '10188', key: 'PRJ-188' } } }),
+    isolation: async ({ a, b }) => {
+      await f0(a);
+      const before = (await a.tenant.send('GET', `/v1/issues/${ISSUE_ID}/items`)).json();
+      expect(before.items.length).toBeGreaterThan(0);
+      const res = await b.trigger.send('POST', '/v1/events/jira', { body: { eventType: 'avi:jira:deleted:issue', issue: { id: ISSUE_ID } } });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual({ handled: true, deleted: 0 });
+      expect((await a.tenant.send('GET', `/v1/issues/${ISSUE_ID}/items`)).json()).toEqual(before);
     },
   },
   { key: 'GET /v1/admin/audit', valid: async (f) => (await f.datasource(), { params: {}, query: 'limit=50' }), isolation: listedUnder('events') },

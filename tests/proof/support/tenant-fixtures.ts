@@ -48,7 +48,15 @@ export class TenantFixtures {
   private readonly made = new Map<string, Promise<Json>>();
   private serial = 0;
 
-  constructor(readonly tenant: Tenant) {}
+  /** The same installation calling as the app's trigger (no user). */
+  readonly trigger: Tenant;
+
+  constructor(
+    readonly tenant: Tenant,
+    trigger?: Tenant,
+  ) {
+    this.trigger = trigger ?? tenant;
+  }
 
   private once(name: string, make: () => Promise<Json>) {
     let p = this.made.get(name);
