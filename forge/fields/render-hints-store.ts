@@ -18,7 +18,8 @@ export interface RenderHints {
   updatedAt: string;
 }
 
-interface FieldConfig {
+/** The parts of a companion field answer that render hints are made from. */
+export interface FieldConfig {
   id: string;
   key: string;
   name: string;

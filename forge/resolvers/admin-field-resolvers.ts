@@ -3,19 +3,11 @@
 import type { Resolver } from './resolver-class.js';
 import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
 import type { ForgePlatform } from '../platform/forge-platform.js';
-import { renderHintsStore, type EditorKind, type StorageKind } from '../fields/render-hints-store.js';
+import { renderHintsStore, type FieldConfig } from '../fields/render-hints-store.js';
 import { adminOnly } from './admin-guard.js';
 import { optionalQuery, requireObject, requireString } from './resolver-envelope.js';
 
-interface FieldAnswer {
-  id: string;
-  key: string;
-  name: string;
-  editor: EditorKind;
-  storage: StorageKind;
-  dependsOn?: string[];
-  updatedAt?: string;
-}
+type FieldAnswer = FieldConfig;
 
 export function defineFieldAdminResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);
