@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Option, RequestContext, Timestamp } from './common.js';
+import { Option, RequestContext } from './common.js';
+import { connectedConfigInput, connectedConfigView, Version } from './connected-config.js';
 
 export const Editor = Type.Union([
   Type.Literal('select'),
@@ -11,51 +12,18 @@ export type Editor = Static<typeof Editor>;
 export const Storage = Type.Union([Type.Literal('snapshot'), Type.Literal('object')]);
 export type Storage = Static<typeof Storage>;
 
-const Template = Type.String({ maxLength: 10000 });
 const FieldKey = Type.String({ pattern: '^customfield_[0-9]{1,12}$' });
 
 export const FieldInput = Type.Object(
-  {
-    key: FieldKey,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    datasourceId: Type.String({ format: 'uuid' }),
-    editor: Editor,
-    storage: Storage,
-    query: Type.Optional(Template),
-    resultPath: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
-    idTemplate: Type.Optional(Type.Union([Template, Type.Null()])),
-    displayTemplate: Type.Optional(Type.Union([Template, Type.Null()])),
-    cacheTtlSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 86400 }), Type.Null()])),
-    maxOptions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  },
+  { key: FieldKey, editor: Editor, storage: Storage, ...connectedConfigInput },
   { additionalProperties: false },
 );
 export type FieldInput = Static<typeof FieldInput>;
 
-export const FieldUpdate = Type.Object(
-  { ...FieldInput.properties, version: Type.Integer({ minimum: 1 }) },
-  { additionalProperties: false },
-);
+export const FieldUpdate = Type.Object({ ...FieldInput.properties, version: Version }, { additionalProperties: false });
 export type FieldUpdate = Static<typeof FieldUpdate>;
 
-export const Field = Type.Object({
-  id: Type.String(),
-  key: Type.String(),
-  name: Type.String(),
-  datasourceId: Type.String(),
-  editor: Editor,
-  storage: Storage,
-  query: Type.String(),
-  resultPath: Type.Union([Type.String(), Type.Null()]),
-  idTemplate: Type.Union([Type.String(), Type.Null()]),
-  displayTemplate: Type.Union([Type.String(), Type.Null()]),
-  cacheTtlSeconds: Type.Union([Type.Integer(), Type.Null()]),
-  maxOptions: Type.Integer(),
-  dependsOn: Type.Array(Type.String()),
-  version: Type.Integer(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
+export const Field = Type.Object({ ...connectedConfigView, editor: Editor, storage: Storage });
 export type Field = Static<typeof Field>;
 
 export const FieldList = Type.Object({ fields: Type.Array(Field), nextCursor: Type.Union([Type.String(), Type.Null()]) });

@@ -1,19 +1,13 @@
 // Connected items (contract v1, DESIGN.md "Item body"): like a field, plus attributes rendered by
 // templates from the same row. Values chosen per issue are stored by the companion.
 import { Type, type Static } from 'typebox';
-import { RequestContext, Timestamp } from './common.js';
+import { RequestContext } from './common.js';
+import { connectedConfigInput, connectedConfigView, Template, Version } from './connected-config.js';
 
 export const ItemEditor = Type.Union([Type.Literal('select'), Type.Literal('multiselect'), Type.Literal('readonly')]);
 export type ItemEditor = Static<typeof ItemEditor>;
 
 export const ITEM_KEY_PATTERN = '^connected_item_[0-9]{1,9}$';
-const Template = Type.String({ maxLength: 10000 });
-
-// Ajv runs with coerceTypes: in an anyOf of string|null or integer|null the first branch would coerce
-// a null to "" or 0 (and 0 means "cache off"). A single schema with a type list is not coerced when
-// the value already has one of the types.
-export const nullableString = (maxLength: number) => Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength });
-export const nullableInteger = (minimum: number, maximum: number) => Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum, maximum });
 /** Attribute names become `$issue.connected_item_N.<name>`: identifiers, not the reserved id/value names. */
 export const ATTRIBUTE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,49}$';
 export const RESERVED_ATTRIBUTE_NAMES = ['id', 'value', 'ids', 'values'] as const;
@@ -21,44 +15,15 @@ export const RESERVED_ATTRIBUTE_NAMES = ['id', 'value', 'ids', 'values'] as cons
 const Attributes = Type.Record(Type.String({ pattern: ATTRIBUTE_NAME_PATTERN }), Template, { maxProperties: 50, additionalProperties: false });
 
 export const ItemInput = Type.Object(
-  {
-    key: Type.String({ pattern: ITEM_KEY_PATTERN }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    datasourceId: Type.String({ format: 'uuid' }),
-    editor: ItemEditor,
-    query: Type.Optional(Template),
-    resultPath: Type.Optional(nullableString(1000)),
-    idTemplate: Type.Optional(nullableString(10000)),
-    displayTemplate: Type.Optional(nullableString(10000)),
-    cacheTtlSeconds: Type.Optional(nullableInteger(0, 86400)),
-    maxOptions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    attributes: Type.Optional(Attributes),
-  },
+  { key: Type.String({ pattern: ITEM_KEY_PATTERN }), editor: ItemEditor, ...connectedConfigInput, attributes: Type.Optional(Attributes) },
   { additionalProperties: false },
 );
 export type ItemInput = Static<typeof ItemInput>;
 
-export const ItemUpdate = Type.Object({ ...ItemInput.properties, version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }, { additionalProperties: false });
+export const ItemUpdate = Type.Object({ ...ItemInput.properties, version: Version }, { additionalProperties: false });
 export type ItemUpdate = Static<typeof ItemUpdate>;
 
-export const Item = Type.Object({
-  id: Type.String(),
-  key: Type.String(),
-  name: Type.String(),
-  datasourceId: Type.String(),
-  editor: ItemEditor,
-  query: Type.String(),
-  resultPath: Type.Union([Type.String(), Type.Null()]),
-  idTemplate: Type.Union([Type.String(), Type.Null()]),
-  displayTemplate: Type.Union([Type.String(), Type.Null()]),
-  cacheTtlSeconds: Type.Union([Type.Integer(), Type.Null()]),
-  maxOptions: Type.Integer(),
-  attributes: Type.Record(Type.String(), Type.String()),
-  dependsOn: Type.Array(Type.String()),
-  version: Type.Integer(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
+export const Item = Type.Object({ ...connectedConfigView, editor: ItemEditor, attributes: Type.Record(Type.String(), Type.String()) });
 export type Item = Static<typeof Item>;
 
 export const ItemList = Type.Object({ items: Type.Array(Item), nextCursor: Type.Union([Type.String(), Type.Null()]) });

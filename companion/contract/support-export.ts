@@ -4,7 +4,8 @@
 import { Type, type Static } from 'typebox';
 import { DatasourceType } from './datasource.js';
 import { Editor, Storage } from './field.js';
-import { ATTRIBUTE_NAME_PATTERN, ITEM_KEY_PATTERN, ItemEditor, nullableInteger, nullableString } from './item.js';
+import { ATTRIBUTE_NAME_PATTERN, ITEM_KEY_PATTERN, ItemEditor } from './item.js';
+import { nullableInteger, nullableString } from './connected-config.js';
 import { Mapping } from './mapping.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
