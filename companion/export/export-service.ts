@@ -8,6 +8,7 @@ import type { DatasourceRow } from '../datasources/datasource-repository.js';
 import type { FieldRow } from '../fields/field-repository.js';
 import type { ItemRow } from '../items/item-repository.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
+import { connectedConfigParts } from '../fields/connected-config-parts.js';
 
 /** Header names whose values are credentials even though an admin put them in `config.headers`. */
 const SECRET_HEADER = /(authorization|cookie|token|secret|password|api[-_]?key|auth)/i;
@@ -41,26 +42,13 @@ export function exportDatasource(row: DatasourceRow): ExportedDatasource {
   };
 }
 
-const queryParts = (row: FieldRow | ItemRow) => ({
-  id: row.id,
-  key: row.key,
-  name: row.name,
-  datasourceId: row.datasourceId,
-  query: row.query,
-  resultPath: row.resultPath,
-  idTemplate: row.idTemplate,
-  displayTemplate: row.displayTemplate,
-  cacheTtlSeconds: row.cacheTtlSeconds,
-  maxOptions: row.maxOptions,
-  dependsOn: row.dependsOn,
-});
 
 export function exportField(row: FieldRow): ExportDocument['fields'][number] {
-  return { ...queryParts(row), editor: row.editor as 'select', storage: row.storage as 'object' };
+  return { ...connectedConfigParts(row), editor: row.editor as 'select', storage: row.storage as 'object' };
 }
 
 export function exportItem(row: ItemRow): ExportDocument['items'][number] {
-  return { ...queryParts(row), editor: row.editor as 'select', attributes: (row.attributes ?? {}) as Record<string, string> };
+  return { ...connectedConfigParts(row), editor: row.editor as 'select', attributes: (row.attributes ?? {}) as Record<string, string> };
 }
 
 export async function buildExport(db: DbTx, tenantId: string, now: Date): Promise<ExportDocument> {

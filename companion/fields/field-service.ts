@@ -11,6 +11,7 @@ import { datasourceRepository } from '../datasources/datasource-repository.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
 import { runtimeCaches } from '../cache/runtime-caches.js';
 import { fieldRepository, type FieldRow } from './field-repository.js';
+import { connectedConfigParts, versionParts } from './connected-config-parts.js';
 import { dependencyKeys, findCycle } from './field-dependencies.js';
 import { fieldSnapshots } from './field-snapshots.js';
 import { idCursorPage } from '../db/id-cursor.js';
@@ -23,24 +24,7 @@ export interface Actor {
 }
 
 export function toFieldView(row: FieldRow): Field {
-  return {
-    id: row.id,
-    key: row.key,
-    name: row.name,
-    datasourceId: row.datasourceId,
-    editor: row.editor as Field['editor'],
-    storage: row.storage as Field['storage'],
-    query: row.query,
-    resultPath: row.resultPath,
-    idTemplate: row.idTemplate,
-    displayTemplate: row.displayTemplate,
-    cacheTtlSeconds: row.cacheTtlSeconds,
-    maxOptions: row.maxOptions,
-    dependsOn: row.dependsOn,
-    version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
+  return { ...connectedConfigParts(row), editor: row.editor as Field['editor'], storage: row.storage as Field['storage'], ...versionParts(row) };
 }
 
 function checkTemplates(input: FieldInput): void {

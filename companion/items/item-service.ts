@@ -10,6 +10,7 @@ import { extractReferences, templateError } from '../templates/template-referenc
 import { findCycle, dependencyKeys } from '../fields/field-dependencies.js';
 import { datasourceRepository } from '../datasources/datasource-repository.js';
 import { itemRepository, type ItemRow } from './item-repository.js';
+import { connectedConfigParts, versionParts } from '../fields/connected-config-parts.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
 import { idCursorPage } from '../db/id-cursor.js';
 
@@ -21,24 +22,8 @@ export interface Actor {
 export const DEFAULT_MAX_OPTIONS = 1000;
 
 export function toItemView(row: ItemRow): Item {
-  return {
-    id: row.id,
-    key: row.key,
-    name: row.name,
-    datasourceId: row.datasourceId,
-    editor: row.editor as Item['editor'],
-    query: row.query,
-    resultPath: row.resultPath,
-    idTemplate: row.idTemplate,
-    displayTemplate: row.displayTemplate,
-    cacheTtlSeconds: row.cacheTtlSeconds,
-    maxOptions: row.maxOptions,
-    attributes: (row.attributes ?? {}) as Record<string, string>,
-    dependsOn: row.dependsOn,
-    version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
+  const attributes = (row.attributes ?? {}) as Record<string, string>;
+  return { ...connectedConfigParts(row), editor: row.editor as Item['editor'], attributes, ...versionParts(row) };
 }
 
 /** Every template of an item must parse; attribute names must not shadow id/value/ids/values. */
