@@ -4,39 +4,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Config } from './config.js';
-import type { Db } from './db/prisma.js';
-import type { Clock } from './clock.js';
-import type { SecretBox } from './crypto/secret-box.js';
-import type { TokenVerifier } from './auth/forge-token-verifier.js';
+import type { CompanionDeps } from './companion.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handler.js';
 import { requestValidatorCompiler } from './http/validators.js';
 import { healthRoutes } from './http/health-routes.js';
 import { v1Routes } from './http/v1-routes.js';
-import { tenantService, type TenantService } from './tenants/tenant-service.js';
-import type { QueryPipeline } from './connectors/query-pipeline-types.js';
-
-export interface CompanionDeps {
-  config: Config;
-  db: Db;
-  verifier: TokenVerifier;
-  secretBox: SecretBox;
-  clock: Clock;
-  /** Runs datasource queries (connectors, templates, egress guard). */
-  pipeline: QueryPipeline;
-  /** Whether the database is migrated and reachable (GET /ready). */
-  ready: () => Promise<boolean>;
-}
-
-export interface Companion extends CompanionDeps {
-  tenants: TenantService;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    companion: Companion;
-  }
-}
+import { tenantService } from './tenants/tenant-service.js';
 
 /** Secrets that must never reach a log line, whatever logs the request. */
 export const REDACTED_PATHS = [

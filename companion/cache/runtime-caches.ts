@@ -1,11 +1,12 @@
 // One set of runtime caches per companion instance (per `app.companion`), shared by every route
 // plugin that needs them: options routes, cache clear, the field service, connected items.
 import type { FastifyBaseLogger } from 'fastify';
-import type { Companion } from '../app.js';
+import type { Companion } from '../companion.js';
 import type { Option } from '../contract/common.js';
 import { AppError } from '../errors.js';
 import { isUuid } from '../db/ids.js';
-import { datasourceService, type DatasourceForUse } from '../datasources/datasource-service.js';
+import { datasourceService } from '../datasources/datasource-service.js';
+import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { OptionsCache } from './options-cache.js';
 import { ConfigSnapshots } from './config-snapshots.js';
 

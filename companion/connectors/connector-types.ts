@@ -1,6 +1,6 @@
 // What every datasource type implements behind the pipeline. The pipeline does the common work
 // (timing, row selection, option mapping, error mapping); a connector only knows its protocol.
-import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import type { CallerContext, TemplateVariables } from './query-pipeline-types.js';
 
 export interface EvaluatedQuery {

@@ -3,7 +3,7 @@
 // the text), run in a READ ONLY transaction and streamed: after `limit` rows the connection is
 // dropped rather than reading the rest of a huge result.
 import mysql from 'mysql2';
-import type { SqlDriver, SqlPoolSettings } from './sql-connector.js';
+import type { SqlDriver, SqlPoolSettings } from './sql-driver-types.js';
 
 export function mysqlDriver(): SqlDriver {
   return {

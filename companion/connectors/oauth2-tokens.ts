@@ -2,7 +2,7 @@
 // expires, fetched once however many requests need it at the same moment. Tokens live only in
 // this process's memory: never stored, never logged.
 import type { Dispatcher } from 'undici';
-import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { exchange } from './http-exchange.js';
 import { UpstreamError, upstreamBadBody, upstreamMisconfigured } from './upstream-errors.js';
 

@@ -2,7 +2,7 @@
 // guard approved. Each query runs in a READ ONLY transaction with a statement timeout, through a
 // cursor from which at most `limit` rows are fetched, so a 100,000-row result never loads whole.
 import pg from 'pg';
-import type { SqlDriver, SqlPoolSettings } from './sql-connector.js';
+import type { SqlDriver, SqlPoolSettings } from './sql-driver-types.js';
 
 export function postgresDriver(): SqlDriver {
   return {

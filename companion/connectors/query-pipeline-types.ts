@@ -1,6 +1,6 @@
 // The contract between the query pipeline (connectors, templates) and its callers (fields, items,
 // preview, connection test). Kept apart so both sides can be built and typed independently.
-import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import type { ForgeOAuthTokens } from '../http/request-context.js';
 import type { Option, RequestContext } from '../contract/common.js';
 

@@ -3,7 +3,7 @@
 // egress guard built from COMPANION_EGRESS_ALLOW.
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from '../clock.js';
-import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { AppError } from '../errors.js';
 import { createEgressPolicy } from '../egress/egress-policy.js';
 import { createGuardedAgent } from '../egress/guarded-dispatcher.js';

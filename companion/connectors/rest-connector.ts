@@ -3,7 +3,7 @@
 // line and JSON-escaped in the body; the URL always stays on the datasource's base URL.
 import type { Dispatcher } from 'undici';
 import type { RestConfig } from '../contract/datasource.js';
-import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { renderTemplate } from '../templates/render-template.js';
 import { exchange, type HttpAnswer } from './http-exchange.js';
 import { headerProblem } from './rest-headers.js';

@@ -2,10 +2,11 @@
 // placeholders and a list of bound values; pools are per datasource version and closed when the
 // datasource changes (release) or the companion stops.
 import type { SqlConfig } from '../contract/datasource.js';
-import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import type { EgressPolicy } from '../egress/egress-policy.js';
 import { resolveChecked, CONNECT_TIMEOUT_MS } from '../egress/guarded-dispatcher.js';
-import { renderTemplate, type TemplateMode } from '../templates/render-template.js';
+import { renderTemplate } from '../templates/render-template.js';
+import type { SqlPool } from './sql-driver-types.js';
 import { configOf, timeoutOf, type Connector } from './connector-types.js';
 import { mysqlDriver } from './mysql-driver.js';
 import { postgresDriver } from './postgres-driver.js';
@@ -13,33 +14,6 @@ import { sqlError } from './sql-errors.js';
 import { upstreamMisconfigured } from './upstream-errors.js';
 
 export const DEFAULT_SQL_POOL_SIZE = 3;
-
-export interface SqlPoolSettings {
-  datasourceId: string;
-  /** The configured host name (for TLS) and the address the egress guard approved (to connect). */
-  host: string;
-  address: string;
-  port: number;
-  database: string;
-  user: string;
-  password: string | undefined;
-  poolSize: number;
-  ssl: boolean;
-  connectTimeoutMs: number;
-  timeoutMs: number;
-}
-
-export interface SqlPool {
-  query(text: string, params: unknown[], limit: number, timeoutMs: number, schema: string | undefined): Promise<unknown[]>;
-  ping(timeoutMs: number, schema: string | undefined): Promise<void>;
-  end(): Promise<void>;
-}
-
-export interface SqlDriver {
-  placeholders: Extract<TemplateMode, 'sql-pg' | 'sql-mysql'>;
-  defaultPort: number;
-  createPool(settings: SqlPoolSettings): SqlPool;
-}
 
 export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy): Connector {
   const driver = kind === 'postgresql' ? postgresDriver() : mysqlDriver();

@@ -1,7 +1,7 @@
 // Static lists pasted by the admin (JSON array or CSV with a header line). Parsed once per version.
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { StaticConfig } from '../contract/datasource.js';
-import type { DatasourceForUse } from '../datasources/datasource-service.js';
+import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { upstreamMisconfigured } from './upstream-errors.js';
 import { configOf, type Connector } from './connector-types.js';
 

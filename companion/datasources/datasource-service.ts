@@ -10,7 +10,8 @@ import { badRequest, conflict, notFound, staleVersion } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { idCursorPage } from '../db/id-cursor.js';
 import { datasourceRepository, type DatasourceRow } from './datasource-repository.js';
-import { decryptSecrets, mergeSecrets, readStoredSecrets, secretAad, secretFlags, type PlainSecrets } from './datasource-secrets.js';
+import type { DatasourceForUse } from './datasource-for-use.js';
+import { decryptSecrets, mergeSecrets, readStoredSecrets, secretAad, secretFlags } from './datasource-secrets.js';
 
 export const DEFAULT_CACHE_TTL_SECONDS = 300;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -45,10 +46,6 @@ function checkConfig(type: Datasource['type'], config: Record<string, unknown>):
 }
 
 /** A datasource ready for a connector: configuration plus decrypted secrets. Never serialise it. */
-export interface DatasourceForUse {
-  row: DatasourceRow;
-  secrets: PlainSecrets;
-}
 
 export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
   const repo = datasourceRepository(db);

@@ -8,7 +8,7 @@ import type { DatasourceRow } from '../datasources/datasource-repository.js';
 import type { FieldRow } from '../fields/field-repository.js';
 import type { ItemRow } from '../items/item-repository.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
-import { connectedConfigParts } from '../fields/connected-config-parts.js';
+import { connectedConfigParts } from '../connected/connected-config-parts.js';
 
 /** Header names whose values are credentials even though an admin put them in `config.headers`. */
 const SECRET_HEADER = /(authorization|cookie|token|secret|password|api[-_]?key|auth)/i;

@@ -21,46 +21,14 @@
 // TTL = config.cacheTtlSeconds ?? datasource's (default 300 s); 0 = off. Parent values missing from
 // the request are read from the tenant's Jira when the issue is named (compute egress: used for this
 // computation only, and only their hash ends up in a cache key).
-import type { Companion } from '../app.js';
-import type { Option, RequestContext } from '../contract/common.js';
-import type { CallerContext, QuerySpec } from '../connectors/query-pipeline-types.js';
+import type { Companion } from '../companion.js';
+import type { QuerySpec } from '../connectors/query-pipeline-types.js';
+import type { ConnectedOptionsArgs, ConnectedOptionsResult } from './connected-options-types.js';
 import { notFound } from '../errors.js';
 import { buildTemplateVariables } from '../templates/template-variables.js';
 import { cacheKeyHash } from '../cache/cache-key.js';
 import { runtimeCaches, type OptionsPayload } from '../cache/runtime-caches.js';
 import { parentValues } from './parent-values.js';
-
-export interface ConnectedConfig {
-  id: string;
-  datasourceId: string;
-  query: string;
-  resultPath: string | null;
-  idTemplate: string | null;
-  displayTemplate: string | null;
-  cacheTtlSeconds: number | null;
-  maxOptions: number;
-  cacheGeneration: number;
-  storage?: 'snapshot' | 'object' | string;
-}
-
-export interface ConnectedOptionsArgs {
-  tenantId: string;
-  caller: CallerContext;
-  config: ConnectedConfig;
-  context?: RequestContext | undefined;
-  input?: string | undefined;
-  overrides?: Record<string, unknown> | undefined;
-  cache: boolean;
-  withRows?: boolean;
-}
-
-export type CacheState = 'hit' | 'miss' | 'stale' | 'off';
-
-export interface ConnectedOptionsResult {
-  options: Option[];
-  cache: CacheState;
-  rows?: unknown[];
-}
 
 export async function connectedOptions(companion: Companion, args: ConnectedOptionsArgs): Promise<ConnectedOptionsResult> {
   const { tenantId, config } = args;

@@ -2,7 +2,7 @@
 // them (transitively, in dependency order, and no other) with its new options and whether its current
 // value is still among them. A field whose value is no longer valid is passed on as empty to the
 // fields after it, since the edit UI is about to clear it.
-import type { Companion } from '../app.js';
+import type { Companion } from '../companion.js';
 import type { RequestContext } from '../contract/common.js';
 import type { RecalculateResponse } from '../contract/field.js';
 import type { CallerContext } from '../connectors/query-pipeline-types.js';

@@ -2,7 +2,7 @@
 // tenant, the key is free, no dependency cycle), optimistic concurrency, immutable storage, soft
 // delete, audit, and invalidation of everything cached for the field.
 import { randomUUID } from 'node:crypto';
-import type { Companion } from '../app.js';
+import type { Companion } from '../companion.js';
 import { purgeDateFrom } from '../clock.js';
 import type { Field, FieldInput, FieldUpdate } from '../contract/field.js';
 import { badRequest, conflict, notFound, staleVersion, unprocessable } from '../errors.js';
@@ -11,7 +11,7 @@ import { datasourceRepository } from '../datasources/datasource-repository.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
 import { runtimeCaches } from '../cache/runtime-caches.js';
 import { fieldRepository, type FieldRow } from './field-repository.js';
-import { connectedConfigParts, versionParts } from './connected-config-parts.js';
+import { connectedConfigParts, versionParts } from '../connected/connected-config-parts.js';
 import { dependencyKeys, findCycle } from './field-dependencies.js';
 import { fieldSnapshots } from './field-snapshots.js';
 import { idCursorPage } from '../db/id-cursor.js';

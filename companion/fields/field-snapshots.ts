@@ -1,6 +1,6 @@
 // In-process copies of field configuration for the options route, looked up by id or by key
 // (`customfield_10050`), kept right as config-snapshots.ts explains.
-import type { Companion } from '../app.js';
+import type { Companion } from '../companion.js';
 import { isUuid } from '../db/ids.js';
 import { ConfigSnapshots } from '../cache/config-snapshots.js';
 import { fieldRepository, type FieldRow } from './field-repository.js';

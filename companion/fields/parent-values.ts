@@ -2,11 +2,11 @@
 // (context.issue.fields): the caller's overrides win, and parents still missing are read from the
 // tenant's Jira when the issue is named (compute egress, DESIGN.md). What is read is used for this
 // one computation and kept nowhere.
-import type { Companion } from '../app.js';
-import type { ConnectedOptionsArgs } from './connected-options.js';
+import type { Companion } from '../companion.js';
+import type { ConnectedOptionsArgs } from './connected-options-types.js';
 import { extractReferences } from '../templates/template-references.js';
 import { fieldSnapshots } from './field-snapshots.js';
-import { loadItemTemplateValues } from '../items/item-template-values.js';
+import { loadItemTemplateValues } from '../connected/stored-item-values.js';
 
 const references = new Map<string, string[]>();
 const MAX_REMEMBERED = 2_000;

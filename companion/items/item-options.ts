@@ -1,14 +1,15 @@
 // Options of a connected item for one issue, through the shared options cache, and the attributes
 // of a chosen option rendered from its row. Rows and options come from the same pipeline run, one
 // option per row in order, so an option's row is the row at its index.
-import type { Companion } from '../app.js';
+import type { Companion } from '../companion.js';
 import type { RequestContext } from '../contract/common.js';
 import type { ItemValue } from '../contract/item.js';
 import type { CallerContext } from '../connectors/query-pipeline-types.js';
-import { connectedOptions, type ConnectedOptionsResult } from '../fields/connected-options.js';
+import { connectedOptions } from '../fields/connected-options.js';
+import type { ConnectedOptionsResult } from '../fields/connected-options-types.js';
 import { renderTemplate } from '../templates/render-template.js';
 import type { ItemRow } from './item-repository.js';
-import { loadItemTemplateValues } from './item-template-values.js';
+import { loadItemTemplateValues } from '../connected/stored-item-values.js';
 
 const ITEM_KEY = /^connected_item_[0-9]{1,9}$/;
 

@@ -10,7 +10,7 @@ import { extractReferences, templateError } from '../templates/template-referenc
 import { findCycle, dependencyKeys } from '../fields/field-dependencies.js';
 import { datasourceRepository } from '../datasources/datasource-repository.js';
 import { itemRepository, type ItemRow } from './item-repository.js';
-import { connectedConfigParts, versionParts } from '../fields/connected-config-parts.js';
+import { connectedConfigParts, versionParts } from '../connected/connected-config-parts.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
 import { idCursorPage } from '../db/id-cursor.js';
 

@@ -2,18 +2,6 @@
 import type { DbTx } from '../db/prisma.js';
 import type { ItemValue } from '../contract/item.js';
 
-/** The stored JSON as values; anything malformed is dropped rather than trusted. */
-export function readStoredValues(json: unknown): ItemValue[] {
-  if (!Array.isArray(json)) return [];
-  return json
-    .filter((v): v is Record<string, unknown> => !!v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string')
-    .map((v) => ({
-      id: v.id as string,
-      value: typeof v.value === 'string' ? v.value : '',
-      attributes: v.attributes && typeof v.attributes === 'object' ? (v.attributes as Record<string, string>) : {},
-    }));
-}
-
 export function itemValueRepository(db: DbTx) {
   return {
     forIssue(tenantId: string, issueId: string) {

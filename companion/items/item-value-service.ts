@@ -1,13 +1,14 @@
 // Values of connected items per issue. A value is accepted only if its id is among the item's
 // options for that issue (computed like the edit UI's, through the cache); the stored value and
 // attributes come from the option and its row, not from the caller.
-import type { Companion } from '../app.js';
+import type { Companion } from '../companion.js';
 import type { IssueItems, IssueItemsUpdate } from '../contract/item.js';
 import type { CallerContext } from '../connectors/query-pipeline-types.js';
 import { purgeDateFrom } from '../clock.js';
 import { notFound, unprocessable } from '../errors.js';
 import { itemRepository } from './item-repository.js';
-import { itemValueRepository, readStoredValues } from './item-value-repository.js';
+import { itemValueRepository } from './item-value-repository.js';
+import { readStoredValues } from '../connected/stored-item-values.js';
 import { chosenValues, itemOptions } from './item-options.js';
 
 export function itemValueService(companion: Companion) {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/prisma.js';
 import type { Clock } from '../clock.js';
-import type { Companion } from '../app.js';
+import type { Companion } from '../companion.js';
 import { noteRun, takeLease } from './job-lease.js';
 
 export const PURGE_LEASE = 'retention.purge';

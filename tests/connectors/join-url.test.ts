@@ -1,7 +1,7 @@
 // How a REST datasource's base URL and a field's rendered query become the URL that is called.
 import { describe, expect, it } from 'vitest';
 import { joinUrl } from '../../companion/connectors/rest-connector.js';
-import type { DatasourceForUse } from '../../companion/datasources/datasource-service.js';
+import type { DatasourceForUse } from '../../companion/datasources/datasource-for-use.js';
 
 const ds = { row: { name: 'CRM' }, secrets: {} } as unknown as DatasourceForUse;
 const join = (base: string, path: string) => joinUrl(ds, base, path).href;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { SAMPLE_CUSTOMERS, startSampleUpstream, type SampleUpstream } from '../helpers/sample-upstream.js';
-import { loadItemTemplateValues } from '../../companion/items/item-template-values.js';
+import { loadItemTemplateValues } from '../../companion/connected/stored-item-values.js';
 
 const german = SAMPLE_CUSTOMERS.filter((x) => x.country === 'DE');
 const french = SAMPLE_CUSTOMERS.filter((x) => x.country === 'FR');

@@ -1,8 +1,21 @@
-// Connected item values as other fields' queries see them: `$issue.connected_item_N` with `.id`,
-// `.value`, `.ids`, `.values` and each attribute by name. Single values give strings; an item with
-// several values gives, per attribute, the list in the same order as `.values`.
+// Connected item values as stored, and as other fields' and items' queries see them:
+// `$issue.connected_item_N` with `.id`, `.value`, `.ids`, `.values` and each attribute by name. Single
+// values give strings; an item with several values gives, per attribute, the list in the same order
+// as `.values`. Here, below both fields/ and items/, so that each reads them downward.
 import type { DbTx } from '../db/prisma.js';
-import { readStoredValues } from './item-value-repository.js';
+import type { ItemValue } from '../contract/item.js';
+
+/** The stored JSON as values; anything malformed is dropped rather than trusted. */
+export function readStoredValues(json: unknown): ItemValue[] {
+  if (!Array.isArray(json)) return [];
+  return json
+    .filter((v): v is Record<string, unknown> => !!v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string')
+    .map((v) => ({
+      id: v.id as string,
+      value: typeof v.value === 'string' ? v.value : '',
+      attributes: v.attributes && typeof v.attributes === 'object' ? (v.attributes as Record<string, string>) : {},
+    }));
+}
 
 const ITEM_KEY = /^connected_item_[0-9]{1,9}$/;
 
