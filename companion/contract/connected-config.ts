@@ -1,7 +1,7 @@
 // What connected fields and connected items share (DESIGN.md: an item body is "like a field"): the
 // query settings on the way in, and the configuration view on the way out.
 import { Type } from 'typebox';
-import { Timestamp } from './common.js';
+import { Timestamp } from './common';
 
 export const Template = Type.String({ maxLength: 10000 });
 export const nullableString = (maxLength: number) => Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength });

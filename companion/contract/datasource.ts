@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Timestamp } from './common.js';
+import { Timestamp } from './common';
 
 export const DatasourceType = Type.Union([
   Type.Literal('rest'),

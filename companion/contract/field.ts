@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Option, RequestContext } from './common.js';
-import { connectedConfigInput, connectedConfigView, Version } from './connected-config.js';
+import { Option, RequestContext } from './common';
+import { connectedConfigInput, connectedConfigView, Version } from './connected-config';
 
 export const Editor = Type.Union([
   Type.Literal('select'),

@@ -1,8 +1,8 @@
 // Connected items (contract v1, DESIGN.md "Item body"): like a field, plus attributes rendered by
 // templates from the same row. Values chosen per issue are stored by the companion.
 import { Type, type Static } from 'typebox';
-import { RequestContext } from './common.js';
-import { connectedConfigInput, connectedConfigView, Template, Version } from './connected-config.js';
+import { RequestContext } from './common';
+import { connectedConfigInput, connectedConfigView, Template, Version } from './connected-config';
 
 export const ItemEditor = Type.Union([Type.Literal('select'), Type.Literal('multiselect'), Type.Literal('readonly')]);
 export type ItemEditor = Static<typeof ItemEditor>;

@@ -1,6 +1,6 @@
 // POST /v1/admin/fields/:id/preview: the configuration tester (DESIGN.md). Never uses the cache.
 import { Type, type Static } from 'typebox';
-import { Option, RequestContext } from './common.js';
+import { Option, RequestContext } from './common';
 
 export const PreviewRequest = Type.Object(
   {

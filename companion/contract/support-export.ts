@@ -2,11 +2,11 @@
 // configuration of a tenant, no values and no secrets. Ids in the document are the exporting
 // tenant's; an import maps them to new ones (datasources by name, fields and items by key).
 import { Type, type Static } from 'typebox';
-import { DatasourceType } from './datasource.js';
-import { Editor, Storage } from './field.js';
-import { ATTRIBUTE_NAME_PATTERN, ITEM_KEY_PATTERN, ItemEditor } from './item.js';
-import { nullableInteger, nullableString } from './connected-config.js';
-import { Mapping } from './mapping.js';
+import { DatasourceType } from './datasource';
+import { Editor, Storage } from './field';
+import { ATTRIBUTE_NAME_PATTERN, ITEM_KEY_PATTERN, ItemEditor } from './item';
+import { nullableInteger, nullableString } from './connected-config';
+import { Mapping } from './mapping';
 
 export const EXPORT_FORMAT_VERSION = 1;
 

@@ -1,7 +1,7 @@
 // The one way the Forge side talks to the companion: `invokeRemote` on the `companion` remote. The
 // platform signs each call with a Forge Invocation Token (tenant, module, user), so nothing here
 // carries credentials. Errors keep the companion's safe `{error:{code,message}}` for the admin.
-import type { ForgePlatform } from '../platform/forge-platform.js';
+import type { ForgePlatform } from '../platform/forge-platform';
 
 export const COMPANION_REMOTE_KEY = 'companion';
 

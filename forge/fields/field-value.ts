@@ -1,8 +1,8 @@
 // The value shapes Jira stores for a connected field (DESIGN.md): snapshot fields keep the display
 // string (multi: the list of strings), object fields keep id and value (`{"id":"42","value":"Acme
 // Ltd"}`, multi: `{"ids":[…],"values":[…]}`). The editors work with options, so this converts.
-import type { Option } from '../../companion/contract/index.js';
-import type { StorageKind } from './render-hints-store.js';
+import type { Option } from '../../companion/contract/index';
+import type { StorageKind } from './render-hints-store';
 
 export type ObjectValue = { id: string; value: string };
 export type ObjectMultiValue = { ids: string[]; values: string[] };

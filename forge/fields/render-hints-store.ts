@@ -2,7 +2,7 @@
 // editor, storage and parents), kept in Forge storage. The field view renders from these and the
 // stored value alone, so it keeps working while the companion is down. Refreshed by the admin
 // resolvers whenever a field's configuration is saved or listed.
-import type { KeyValueStore } from '../platform/forge-platform.js';
+import type { KeyValueStore } from '../platform/forge-platform';
 
 export type EditorKind = 'select' | 'multiselect' | 'autocomplete' | 'readonly';
 export type StorageKind = 'snapshot' | 'object';

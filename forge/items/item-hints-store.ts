@@ -1,7 +1,7 @@
 // Which connected items the issue panel shows where: the items' names and the mapping document
 // (ids only), kept in Forge storage by the admin resolvers whenever either is read or saved. The
 // panel needs them for every issue view, and the companion keeps the mappings on its admin routes.
-import type { KeyValueStore } from '../platform/forge-platform.js';
+import type { KeyValueStore } from '../platform/forge-platform';
 
 export interface ItemHint {
   id: string;

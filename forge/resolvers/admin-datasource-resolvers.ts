@@ -1,10 +1,10 @@
 // Admin page → companion, datasources: CRUD, connection test, cache clear. Secrets go in with a
 // create or an update and never come back (the companion answers `{"password": true}`).
-import type { Resolver } from './resolver-class.js';
-import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
-import type { ForgePlatform } from '../platform/forge-platform.js';
-import { adminOnly } from './admin-guard.js';
-import { optionalQuery, requireObject, requireString } from './resolver-envelope.js';
+import type { Resolver } from './resolver-class';
+import { companionPath as p, type CompanionClient } from '../companion/companion-client';
+import type { ForgePlatform } from '../platform/forge-platform';
+import { adminOnly } from './admin-guard';
+import { optionalQuery, requireObject, requireString } from './resolver-envelope';
 
 export function defineDatasourceResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);

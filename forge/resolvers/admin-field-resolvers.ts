@@ -1,11 +1,11 @@
 // Admin page → companion, connected fields: CRUD and the configuration tester (preview). Every saved
 // configuration refreshes the field's render hints in Forge storage, so the field UIs follow.
-import type { Resolver } from './resolver-class.js';
-import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
-import type { ForgePlatform } from '../platform/forge-platform.js';
-import { renderHintsStore, type FieldConfig } from '../fields/render-hints-store.js';
-import { adminOnly } from './admin-guard.js';
-import { optionalQuery, requireObject, requireString } from './resolver-envelope.js';
+import type { Resolver } from './resolver-class';
+import { companionPath as p, type CompanionClient } from '../companion/companion-client';
+import type { ForgePlatform } from '../platform/forge-platform';
+import { renderHintsStore, type FieldConfig } from '../fields/render-hints-store';
+import { adminOnly } from './admin-guard';
+import { optionalQuery, requireObject, requireString } from './resolver-envelope';
 
 type FieldAnswer = FieldConfig;
 

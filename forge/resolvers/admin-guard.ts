@@ -2,8 +2,8 @@
 // Jira itself, before a single byte goes to the companion. The admin page is only shown to admins,
 // but the function can be invoked directly, so the page's visibility is not a check.
 import type { Request } from '@forge/resolver';
-import type { ForgePlatform } from '../platform/forge-platform.js';
-import { envelope, refuse, type ResolverResult } from './resolver-envelope.js';
+import type { ForgePlatform } from '../platform/forge-platform';
+import { envelope, refuse, type ResolverResult } from './resolver-envelope';
 
 export type AdminHandler = (payload: Record<string, unknown>, request: Request) => Promise<unknown>;
 

@@ -1,10 +1,10 @@
 // Admin page → companion, connected items and their mappings to projects / issue types.
-import type { Resolver } from './resolver-class.js';
-import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
-import type { ForgePlatform } from '../platform/forge-platform.js';
-import { itemHintsStore, type ItemHint, type MappingHint } from '../items/item-hints-store.js';
-import { adminOnly } from './admin-guard.js';
-import { optionalQuery, requireObject, requireString } from './resolver-envelope.js';
+import type { Resolver } from './resolver-class';
+import { companionPath as p, type CompanionClient } from '../companion/companion-client';
+import type { ForgePlatform } from '../platform/forge-platform';
+import { itemHintsStore, type ItemHint, type MappingHint } from '../items/item-hints-store';
+import { adminOnly } from './admin-guard';
+import { optionalQuery, requireObject, requireString } from './resolver-envelope';
 
 export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);

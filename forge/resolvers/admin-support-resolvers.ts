@@ -1,10 +1,10 @@
 // Admin page → companion, support: the support export (configuration without values or secrets),
 // the live egress report (what is stored where) and the audit trail.
-import type { Resolver } from './resolver-class.js';
-import type { CompanionClient } from '../companion/companion-client.js';
-import type { ForgePlatform } from '../platform/forge-platform.js';
-import { adminOnly } from './admin-guard.js';
-import { optionalQuery } from './resolver-envelope.js';
+import type { Resolver } from './resolver-class';
+import type { CompanionClient } from '../companion/companion-client';
+import type { ForgePlatform } from '../platform/forge-platform';
+import { adminOnly } from './admin-guard';
+import { optionalQuery } from './resolver-envelope';
 
 export function defineSupportResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);

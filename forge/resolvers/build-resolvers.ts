@@ -1,15 +1,15 @@
 // The two resolver functions of the manifest. `admin-resolver` serves the admin page only, and its
 // key is one of the companion's admin module keys; `field-resolver` serves the field and issue
 // panel UIs, so a token minted for a field UI can never reach /v1/admin.
-import { Resolver } from './resolver-class.js';
-import { companionClient } from '../companion/companion-client.js';
-import type { ForgePlatform } from '../platform/forge-platform.js';
-import { defineDatasourceResolvers } from './admin-datasource-resolvers.js';
-import { defineFieldAdminResolvers } from './admin-field-resolvers.js';
-import { defineItemAdminResolvers } from './admin-item-resolvers.js';
-import { defineSupportResolvers } from './admin-support-resolvers.js';
-import { defineFieldResolvers, searchSuggestionsFor } from './field-resolvers.js';
-import { defineIssueItemResolvers } from './issue-item-resolvers.js';
+import { Resolver } from './resolver-class';
+import { companionClient } from '../companion/companion-client';
+import type { ForgePlatform } from '../platform/forge-platform';
+import { defineDatasourceResolvers } from './admin-datasource-resolvers';
+import { defineFieldAdminResolvers } from './admin-field-resolvers';
+import { defineItemAdminResolvers } from './admin-item-resolvers';
+import { defineSupportResolvers } from './admin-support-resolvers';
+import { defineFieldResolvers, searchSuggestionsFor } from './field-resolvers';
+import { defineIssueItemResolvers } from './issue-item-resolvers';
 
 export const ADMIN_RESOLVER_KEY = 'admin-resolver';
 export const FIELD_RESOLVER_KEY = 'field-resolver';

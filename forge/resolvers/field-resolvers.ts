@@ -1,12 +1,12 @@
 // Field UIs → companion: options (also as the user types), recalculation of children when a parent
 // changes, and the render hints (Forge storage only: no companion call, so views survive its outage).
-import type { Resolver } from './resolver-class.js';
+import type { Resolver } from './resolver-class';
 import type { Request } from '@forge/resolver';
-import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
-import type { ForgePlatform } from '../platform/forge-platform.js';
-import { renderHintsStore } from '../fields/render-hints-store.js';
-import { envelope, refuse, requireString } from './resolver-envelope.js';
-import { requestContextOf } from './request-context.js';
+import { companionPath as p, type CompanionClient } from '../companion/companion-client';
+import type { ForgePlatform } from '../platform/forge-platform';
+import { renderHintsStore } from '../fields/render-hints-store';
+import { envelope, refuse, requireString } from './resolver-envelope';
+import { requestContextOf } from './request-context';
 
 const FIELD_KEY = /^customfield_[0-9]{1,12}$/;
 

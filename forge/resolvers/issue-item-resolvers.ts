@@ -1,13 +1,13 @@
 // Issue panel / portal → companion: the connected items of the issue in the Forge context. Reading
 // needs only the panel (Jira already checked the user sees the issue); writing also needs the
 // user's EDIT_ISSUES permission on that issue, asked of Jira before the companion is called.
-import type { Resolver } from './resolver-class.js';
+import type { Resolver } from './resolver-class';
 import type { Request } from '@forge/resolver';
-import { companionPath as p, type CompanionClient } from '../companion/companion-client.js';
-import type { ForgePlatform } from '../platform/forge-platform.js';
-import { envelope, refuse } from './resolver-envelope.js';
-import { issueIdOf, requestContextOf } from './request-context.js';
-import { itemHintsStore, itemsFor } from '../items/item-hints-store.js';
+import { companionPath as p, type CompanionClient } from '../companion/companion-client';
+import type { ForgePlatform } from '../platform/forge-platform';
+import { envelope, refuse } from './resolver-envelope';
+import { issueIdOf, requestContextOf } from './request-context';
+import { itemHintsStore, itemsFor } from '../items/item-hints-store';
 
 interface IssueItems {
   items: Array<{ itemId: string; key: string; values: Array<{ id: string; value: string; attributes?: Record<string, string> }> }>;

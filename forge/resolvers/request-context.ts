@@ -1,7 +1,7 @@
 // The issue and user an options request is computed for, taken from the Forge context (which the
 // platform fills, so a caller cannot claim another issue) plus the values the form holds right now.
 import type { Request } from '@forge/resolver';
-import type { RequestContext } from '../../companion/contract/index.js';
+import type { RequestContext } from '../../companion/contract/index';
 
 interface ExtensionContext {
   issue?: { id?: string | number; key?: string; typeId?: string | number };

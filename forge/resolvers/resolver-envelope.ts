@@ -1,7 +1,7 @@
 // One answer shape for every resolver, shared with the UI: `{ok:true,data}` or `{ok:false,error}`.
 // Companion errors keep their code and safe message so the admin sees what to fix; anything
 // unexpected becomes a generic message (its detail stays in the function's log).
-import { CompanionError } from '../companion/companion-client.js';
+import { CompanionError } from '../companion/companion-client';
 
 export type ResolverResult<T> = { ok: true; data: T } | { ok: false; error: { status: number; code: string; message: string } };
 

@@ -1,7 +1,7 @@
 // Connected fields on the same screen tell each other about new values through Forge's app events,
 // so a child refreshes (recalculates) as soon as its parent changes, before anything is saved.
 import { events } from '@forge/bridge';
-import type { StoredValue } from '../fields/field-value.js';
+import type { StoredValue } from '../fields/field-value';
 
 export const FIELD_CHANGED_EVENT = 'open-connect:field-changed';
 

@@ -4,9 +4,9 @@ import React from 'react';
 import { ErrorMessage, Label, SectionMessage, Select, Stack, Text } from '@forge/react';
 import { CustomFieldEdit } from '@forge/react/jira';
 import { view } from '@forge/bridge';
-import type { Option } from '../../companion/contract/index.js';
-import { useForgeContext } from './use-forge-context.js';
-import { useConnectedField } from './use-connected-field.js';
+import type { Option } from '../../companion/contract/index';
+import { useForgeContext } from './use-forge-context';
+import { useConnectedField } from './use-connected-field';
 
 interface SelectOption {
   label: string;

@@ -2,10 +2,10 @@
 // storage. It never calls the companion, so it keeps working while the companion is down.
 import React, { useEffect, useState } from 'react';
 import { Inline, Tag, Text } from '@forge/react';
-import { selectedOptions } from '../fields/field-value.js';
-import type { RenderHints } from '../fields/render-hints-store.js';
-import { callResolver } from './resolver-call.js';
-import { useForgeContext } from './use-forge-context.js';
+import { selectedOptions } from '../fields/field-value';
+import type { RenderHints } from '../fields/render-hints-store';
+import { callResolver } from './resolver-call';
+import { useForgeContext } from './use-forge-context';
 
 export function FieldView() {
   const { context } = useForgeContext();

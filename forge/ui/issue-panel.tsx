@@ -3,7 +3,7 @@
 // users who may edit the issue (the resolver asks Jira before anything is written).
 import React, { useEffect, useState } from 'react';
 import { Button, ButtonGroup, ErrorMessage, Heading, Select, Stack, Text } from '@forge/react';
-import { callResolver, messageOf } from './resolver-call.js';
+import { callResolver, messageOf } from './resolver-call';
 
 interface IssueItem {
   itemId: string;

@@ -2,12 +2,12 @@
 // this issue (as the user types, for autocomplete), the selection, and what happens when a parent
 // changes: the companion recalculates this field and a value that no longer fits is flagged.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Option } from '../../companion/contract/index.js';
-import type { RenderHints } from '../fields/render-hints-store.js';
-import { isAmong, selectedOptions, toStoredValue, type StoredValue } from '../fields/field-value.js';
-import { callResolver, messageOf } from './resolver-call.js';
-import { announceFieldChange, onFieldChange } from './field-change-events.js';
-import { AUTOCOMPLETE_DEBOUNCE_MS, useDebouncedCallback } from './use-debounced-callback.js';
+import type { Option } from '../../companion/contract/index';
+import type { RenderHints } from '../fields/render-hints-store';
+import { isAmong, selectedOptions, toStoredValue, type StoredValue } from '../fields/field-value';
+import { callResolver, messageOf } from './resolver-call';
+import { announceFieldChange, onFieldChange } from './field-change-events';
+import { AUTOCOMPLETE_DEBOUNCE_MS, useDebouncedCallback } from './use-debounced-callback';
 
 interface Recalculated {
   fields: Array<{ id: string; key: string; options: Option[]; valueValid: boolean }>;

@@ -2,7 +2,7 @@
 // that shows the companion's own message, and a hook that runs one admin call at a time.
 import React, { useCallback, useState } from 'react';
 import { Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
-import { callResolver, messageOf } from '../resolver-call.js';
+import { callResolver, messageOf } from '../resolver-call';
 
 type InputEvent = { target: { value?: unknown } };
 

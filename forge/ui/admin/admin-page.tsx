@@ -3,10 +3,10 @@
 // checks that the user is a Jira administrator first.
 import React from 'react';
 import { Heading, Stack, Tab, TabList, TabPanel, Tabs } from '@forge/react';
-import { DatasourcesPanel } from './datasources-panel.js';
-import { FieldsPanel } from './fields-panel.js';
-import { ItemsPanel } from './items-panel.js';
-import { SupportPanel } from './support-panel.js';
+import { DatasourcesPanel } from './datasources-panel';
+import { FieldsPanel } from './fields-panel';
+import { ItemsPanel } from './items-panel';
+import { SupportPanel } from './support-panel';
 
 export function AdminPage() {
   return (

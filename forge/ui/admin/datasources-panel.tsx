@@ -2,8 +2,8 @@
 // test the connection, clear the cache, delete. Companion errors are shown as they come.
 import React, { useEffect, useState } from 'react';
 import { Button, ButtonGroup, Heading, Inline, Lozenge, Stack, Text } from '@forge/react';
-import { Choice, ErrorBanner, TextInput, useAdminCall } from './admin-kit.js';
-import { bodyFrom, draftFrom, emptyDatasource, secretNameFor, type DatasourceDraft, type StoredDatasource } from './datasource-form.js';
+import { Choice, ErrorBanner, TextInput, useAdminCall } from './admin-kit';
+import { bodyFrom, draftFrom, emptyDatasource, secretNameFor, type DatasourceDraft, type StoredDatasource } from './datasource-form';
 
 const TYPES = ['rest', 'jira', 'postgresql', 'mysql', 'static'].map((t) => ({ label: t, value: t }));
 const AUTH = ['none', 'basic', 'bearer', 'apiKey', 'oauth2ClientCredentials'].map((t) => ({ label: t, value: t }));

@@ -2,7 +2,7 @@
 // input and overridden parent values, and shows the evaluated query, the options and the timings.
 import React, { useState } from 'react';
 import { Button, ButtonGroup, CodeBlock, Heading, Stack, Text } from '@forge/react';
-import { ErrorBanner, TextBlock, TextInput, parseJson, useAdminCall } from './admin-kit.js';
+import { ErrorBanner, TextBlock, TextInput, parseJson, useAdminCall } from './admin-kit';
 
 interface Preview {
   evaluatedQuery: { text: string; params: unknown[] };

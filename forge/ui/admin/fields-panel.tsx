@@ -2,8 +2,8 @@
 // (evaluated query, options, timings), overriding the values of the fields it depends on.
 import React, { useEffect, useState } from 'react';
 import { Button, ButtonGroup, Heading, Inline, Lozenge, Stack, Text } from '@forge/react';
-import { Choice, ErrorBanner, TextBlock, TextInput, useAdminCall } from './admin-kit.js';
-import { FieldTester } from './field-tester.js';
+import { Choice, ErrorBanner, TextBlock, TextInput, useAdminCall } from './admin-kit';
+import { FieldTester } from './field-tester';
 
 interface StoredField {
   id: string;

@@ -2,7 +2,7 @@
 // `attributes`) and the mapping document that places them on projects and issue types.
 import React, { useEffect, useState } from 'react';
 import { Button, ButtonGroup, Heading, Inline, Stack, Text } from '@forge/react';
-import { ErrorBanner, TextBlock, parseJson, useAdminCall } from './admin-kit.js';
+import { ErrorBanner, TextBlock, parseJson, useAdminCall } from './admin-kit';
 
 interface StoredItem {
   id: string;

@@ -2,7 +2,7 @@
 // support request), the live egress report (what is stored where, and until when) and the audit.
 import React, { useState } from 'react';
 import { Button, ButtonGroup, CodeBlock, DynamicTable, Heading, Stack, Text } from '@forge/react';
-import { ErrorBanner, useAdminCall } from './admin-kit.js';
+import { ErrorBanner, useAdminCall } from './admin-kit';
 
 interface EgressCategory {
   name: string;
