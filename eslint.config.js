@@ -17,4 +17,10 @@ export default tseslint.config(
     files: ['companion/config.ts', 'prisma.config.ts', 'tests/**', 'bench/**', 'scripts/**', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  {
+    // CommonJS launchers (scripts/forge/forge-build.cjs: Atlassian's bundler needs a CommonJS main module).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
