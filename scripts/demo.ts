@@ -38,7 +38,9 @@ const handlers = { 'admin-resolver': buildAdminResolver(platform).getDefinitions
 type Envelope = { ok: boolean; data?: unknown; error?: { message: string } };
 async function invoke(functionKey: keyof typeof handlers, definition: string, payload: Record<string, unknown>, accountId: string, extension: Record<string, unknown> = {}) {
   platform.current = { functionKey, accountId };
-  return (await handlers[functionKey]({ call: { functionKey: definition, payload }, context: { moduleKey: functionKey, extension } }, { principal: { accountId } })) as Envelope;
+  // Forge puts the module's localId in the context; the admin page builds the field types' ids from it.
+  const localId = `ari:cloud:ecosystem::extension/${TEST_APP_ID.split('/').pop()}/demo-environment/static/${functionKey}`;
+  return (await handlers[functionKey]({ call: { functionKey: definition, payload }, context: { moduleKey: functionKey, localId, extension } }, { principal: { accountId } })) as Envelope;
 }
 const admin = async <T>(definition: string, payload: Record<string, unknown> = {}): Promise<T> => {
   const answer = await invoke('admin-resolver', definition, payload, ADMIN);
@@ -57,7 +59,13 @@ try {
   const setup = await configureSampleTenant(admin, sample.url);
   const tested = await admin<{ ok: boolean; ms: number; message: string }>('datasources/test', { id: setup.datasource.id });
   say(`  datasource "${setup.datasource.name}": test connection ok=${tested.ok} (${tested.message})`);
-  say(`  fields: Country (${COUNTRY_FIELD}) and City (${CITY_FIELD}), City depends on ${setup.city.dependsOn.join(', ')}`);
+  say(`  fields: the admin page created the Jira fields Country (${COUNTRY_FIELD}) and City (${CITY_FIELD}); City depends on ${setup.city.dependsOn.join(', ')}`);
+  for (const f of platform.site.list()) say(`    Jira now has ${f.id} "${f.name}" of type ${f.schema?.custom}`);
+  const more = await admin<{ key: string }>('fields/create', {
+    jiraField: { create: true },
+    field: { name: 'Customer country', datasourceId: setup.datasource.id, editor: 'autocomplete', storage: 'snapshot', query: 'GET /countries?q=$userInput', resultPath: '$.countries[*]', displayTemplate: '${row.name}' },
+  });
+  say(`  …and as many more as needed: "Customer country" is ${more.key}, a snapshot field; add each to its screens and contexts in Jira`);
   const item = await admin<{ id: string }>('items/create', {
     item: { key: 'connected_item_1', name: 'Office country', datasourceId: setup.datasource.id, editor: 'select', query: 'GET /countries', resultPath: '$.countries[*]', idTemplate: '${row.code}', displayTemplate: '${row.name}', attributes: { code: '${row.code}' } },
   });

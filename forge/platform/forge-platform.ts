@@ -1,7 +1,7 @@
 // The Forge platform as the resolvers see it: the remote call, the Jira permission check and the app's
 // key-value storage. The deployed app uses `forgePlatform` (the real @forge packages); `npm run demo`
 // supplies a local one, so the very same resolver code runs without an Atlassian account.
-import { asApp, invokeRemote, route } from '@forge/api';
+import { asApp, asUser, invokeRemote, route } from '@forge/api';
 import { kvs } from '@forge/kvs';
 
 export interface RemoteResponse {
@@ -23,13 +23,44 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
 }
 
+/** A Jira field as `GET /rest/api/3/field` lists it; `schema.custom` is the field's type id. */
+export interface JiraField {
+  id: string;
+  name: string;
+  schema?: { type?: string; custom?: string };
+}
+
+export class JiraRequestError extends Error {
+  override name = 'JiraRequestError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface ForgePlatform {
   invokeRemote(remoteKey: string, request: RemoteRequest): Promise<RemoteResponse>;
   /** Whether the account holds Jira's global ADMINISTER permission. */
   isJiraAdmin(accountId: string): Promise<boolean>;
   /** Whether the account may edit the issue (connected item values belong to the issue). */
   canEditIssue(accountId: string, issueId: string): Promise<boolean>;
+  /** The site's Jira fields, read and created as the calling admin (creating needs Administer Jira). */
+  jiraFields: {
+    list(): Promise<JiraField[]>;
+    create(field: { name: string; description: string; type: string }): Promise<JiraField>;
+  };
   kvs: KeyValueStore;
+}
+
+/** Jira's own words when it refuses (`errorMessages`, `errors`), for the admin to read. */
+async function jiraAnswer<T>(response: { ok: boolean; status: number; text(): Promise<string> }): Promise<T> {
+  const text = await response.text();
+  const body = (text ? JSON.parse(text) : undefined) as (T & { errorMessages?: string[]; errors?: Record<string, string> }) | undefined;
+  if (response.ok) return body as T;
+  const said = [...(body?.errorMessages ?? []), ...Object.values(body?.errors ?? {})].join('; ');
+  throw new JiraRequestError(response.status, said || `Jira answered ${response.status}`);
 }
 
 /** POST /rest/api/3/permissions/check as the app, for the calling user's account. */
@@ -54,6 +85,17 @@ export const forgePlatform: ForgePlatform = {
     if (!Number.isSafeInteger(id)) return false;
     const answer = await checkPermissions({ accountId, projectPermissions: [{ permissions: ['EDIT_ISSUES'], issues: [id] }] });
     return answer?.projectPermissions?.some((p) => p.permission === 'EDIT_ISSUES' && p.issues?.includes(id)) === true;
+  },
+  jiraFields: {
+    list: async () => jiraAnswer<JiraField[]>(await asUser().requestJira(route`/rest/api/3/field`, { headers: { accept: 'application/json' } })),
+    create: async (field) =>
+      jiraAnswer<JiraField>(
+        await asUser().requestJira(route`/rest/api/3/field`, {
+          method: 'POST',
+          headers: { accept: 'application/json', 'content-type': 'application/json' },
+          body: JSON.stringify(field),
+        }),
+      ),
   },
   kvs: {
     get: <T>(key: string) => kvs.get<T>(key),

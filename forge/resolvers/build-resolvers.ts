@@ -32,22 +32,20 @@ export function buildFieldResolver(platform: ForgePlatform): Resolver {
   return resolver;
 }
 
+/** What Jira sends the `searchSuggestions` function (Forge's jira:customFieldType page, "Search suggestions"). */
 interface SuggestionsEvent {
   fieldId?: string;
-  fieldKey?: string;
+  fieldType?: string;
+  fieldName?: string;
   query?: string;
-  userInput?: string;
-  context?: { extension?: { fieldId?: string } };
+  /** Set when the user is typing a field property: `Customer.ConnectedId = …`. */
+  searchAlias?: string;
+  user?: { accountId?: string };
+  context?: { cloudId?: string };
 }
 
-/**
- * The `searchSuggestions` function. Which properties name the field and the typed text is read
- * defensively (top level or the extension context), so a differently shaped event still works.
- */
+/** The `searchSuggestions` function of the connected field types. */
 export function buildSearchSuggestions(platform: ForgePlatform) {
   const companion = companionClient(platform);
-  return async (event: SuggestionsEvent = {}) => {
-    const fieldKey = event.fieldId ?? event.fieldKey ?? event.context?.extension?.fieldId ?? '';
-    return searchSuggestionsFor(companion, fieldKey, event.query ?? event.userInput ?? '');
-  };
+  return async (event: SuggestionsEvent = {}) => searchSuggestionsFor(companion, event.fieldId ?? '', event.query ?? '', event.searchAlias);
 }

@@ -48,17 +48,23 @@ export function defineFieldResolvers(resolver: Resolver, platform: ForgePlatform
   );
 }
 
+/** The object type's search aliases that hold ids (manifest.yml); the others hold display values. */
+const ID_ALIASES = new Set(['ConnectedId', 'ConnectedIds']);
+
 /**
- * JQL search suggestions for the field (the custom field's `searchSuggestions` function): the
- * options matching what the user typed, as display values (what the formatter shows and JQL matches).
+ * JQL search suggestions for the field (the field types' `searchSuggestions` function): the options
+ * matching what the user typed. For the field itself and its value aliases, the display values (what
+ * the formatter shows and `Customer = "Acme Ltd"` matches); for an id alias, the id JQL compares,
+ * labelled with its display value.
  */
-export async function searchSuggestionsFor(companion: CompanionClient, fieldKey: string, query: string): Promise<string[]> {
+export async function searchSuggestionsFor(companion: CompanionClient, fieldKey: string, query: string, searchAlias?: string): Promise<Array<string | { value: string; label: string }>> {
   if (!FIELD_KEY.test(fieldKey)) return [];
   try {
-    const answer = await companion.request<{ options: Array<{ value: string }> }>('POST', p`/v1/fields/${fieldKey}/options`, {
+    const answer = await companion.request<{ options: Array<{ id: string; value: string }> }>('POST', p`/v1/fields/${fieldKey}/options`, {
       input: query.slice(0, 1000),
       limit: 20,
     });
+    if (searchAlias !== undefined && ID_ALIASES.has(searchAlias)) return answer.options.map((o) => ({ value: o.id, label: o.value }));
     return [...new Set(answer.options.map((o) => o.value))];
   } catch {
     // Suggestions are a convenience: JQL still works when they cannot be fetched.

@@ -1,6 +1,7 @@
 // The sample configuration the demo (and the Forge tests) set up through the admin resolvers: a
-// REST datasource, a "Country" field and a "City" field whose options depend on the country, and a
-// connected item. Keys follow Jira's custom field ids.
+// REST datasource, a "Country" field and a "City" field whose options depend on the country. The
+// admin page creates both Jira fields (of the app's object field type); a fresh site numbers them
+// customfield_10001 and customfield_10002, the configurations' keys.
 export const COUNTRY_FIELD = 'customfield_10001';
 export const CITY_FIELD = 'customfield_10002';
 
@@ -19,8 +20,8 @@ export function sampleDatasource(baseUrl: string) {
 export async function configureSampleTenant(admin: AdminCall, baseUrl: string): Promise<SampleConfig> {
   const datasource = await admin<SampleConfig['datasource']>('datasources/create', { datasource: sampleDatasource(baseUrl) });
   const country = await admin<SampleConfig['country']>('fields/create', {
+    jiraField: { create: true },
     field: {
-      key: COUNTRY_FIELD,
       name: 'Country',
       datasourceId: datasource.id,
       editor: 'select',
@@ -32,17 +33,18 @@ export async function configureSampleTenant(admin: AdminCall, baseUrl: string): 
     },
   });
   const city = await admin<SampleConfig['city']>('fields/create', {
+    jiraField: { create: true },
     field: {
-      key: CITY_FIELD,
       name: 'City',
       datasourceId: datasource.id,
       editor: 'select',
       storage: 'object',
-      query: `GET /cities?country=$issue.${COUNTRY_FIELD}.id`,
+      query: `GET /cities?country=$issue.${country.key}.id`,
       resultPath: '$.cities[*]',
       idTemplate: '${row.id}',
       displayTemplate: '${row.name}',
     },
   });
+  if (country.key !== COUNTRY_FIELD || city.key !== CITY_FIELD) throw new Error(`The site numbered the fields ${country.key} and ${city.key}, not as on a fresh site`);
   return { datasource, country, city };
 }

@@ -1,9 +1,11 @@
 // The Forge platform on a laptop, for `npm run demo`: `invokeRemote` signs a Forge Invocation Token
 // for the running function and user (with a local stand-in for Atlassian's signing key, whose JWKS
 // the companion trusts) and calls the companion over HTTP; Jira answers that the demo admin is an
-// admin; storage is in memory. The resolvers on top of it are the app's own.
+// admin; the site's Jira fields and Forge storage are in memory. The resolvers on top of it are the app's own.
 import type { ForgePlatform, RemoteRequest } from '../../forge/platform/forge-platform.js';
 import type { ForgeTokenIssuer } from '../../tests/helpers/forge-tokens.js';
+import { JiraSiteFields } from '../../tests/forge/support/jira-site-fields.js';
+import { JiraRequestError } from '../../forge/platform/forge-platform.js';
 
 export interface LocalInvocation {
   functionKey: string;
@@ -15,14 +17,17 @@ export interface LocalForgePlatform extends ForgePlatform {
   current: LocalInvocation;
   companionUrl: string;
   remoteCalls: string[];
+  site: JiraSiteFields;
 }
 
 export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companionUrl: string; admins: string[]; installationId: string }): LocalForgePlatform {
   const storage = new Map<string, string>();
+  const site = new JiraSiteFields();
   const platform: LocalForgePlatform = {
     current: { functionKey: 'field-resolver', accountId: 'anonymous' },
     companionUrl: options.companionUrl,
     remoteCalls: [],
+    site,
     async invokeRemote(remoteKey: string, request: RemoteRequest) {
       if (remoteKey !== 'companion') throw new Error(`Invalid remote key provided: "${remoteKey}"`);
       platform.remoteCalls.push(`${request.method} ${request.path}`);
@@ -40,6 +45,14 @@ export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companio
     },
     isJiraAdmin: async (accountId) => options.admins.includes(accountId),
     canEditIssue: async () => true,
+    jiraFields: {
+      list: async () => site.list(),
+      async create(field) {
+        const answer = site.create(field);
+        if (answer.status !== 201) throw new JiraRequestError(answer.status, 'A name and a type are required');
+        return answer.body as ReturnType<JiraSiteFields['list']>[number];
+      },
+    },
     kvs: {
       get: async <T>(key: string) => (storage.has(key) ? (JSON.parse(storage.get(key)!) as T) : undefined),
       set: async (key, value) => {

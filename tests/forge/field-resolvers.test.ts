@@ -31,13 +31,14 @@ describe('field resolver against a real companion', () => {
   });
 
   it('drops the render hints when an admin deletes the field', async () => {
-    const field = await env.admin<{ id: string }>('fields/create', {
-      field: { key: 'customfield_10099', name: 'Temporary', datasourceId: env.config.datasource.id, editor: 'autocomplete', storage: 'snapshot', query: 'GET /countries', resultPath: '$.countries[*]', displayTemplate: '${row.name}' },
+    const field = await env.admin<{ id: string; key: string }>('fields/create', {
+      jiraField: { create: true },
+      field: { name: 'Temporary', datasourceId: env.config.datasource.id, editor: 'autocomplete', storage: 'snapshot', query: 'GET /countries', resultPath: '$.countries[*]', displayTemplate: '${row.name}' },
     });
-    expect(platformState.kvs.get('render-hints:customfield_10099')).toMatchObject({ editor: 'autocomplete', storage: 'snapshot' });
+    expect(platformState.kvs.get(`render-hints:${field.key}`)).toMatchObject({ editor: 'autocomplete', storage: 'snapshot' });
     await env.admin('fields/delete', { id: field.id });
-    expect(platformState.kvs.has('render-hints:customfield_10099')).toBe(false);
-    expect((await env.field('field/renderHints', { fieldKey: 'customfield_10099' })).data).toBeNull();
+    expect(platformState.kvs.has(`render-hints:${field.key}`)).toBe(false);
+    expect((await env.field('field/renderHints', { fieldKey: field.key })).data).toBeNull();
   });
 
   it('offers the options of the datasource to any user, signed as the field resolver', async () => {
@@ -89,9 +90,21 @@ describe('field resolver against a real companion', () => {
     expect(preview.timings.totalMs).toBeGreaterThanOrEqual(0);
   });
 
-  it('answers JQL search suggestions with display values', async () => {
-    expect(await handlers.searchSuggestions({ fieldId: COUNTRY_FIELD, query: 'an' })).toEqual(['France', 'Germany', 'Japan']);
-    expect(await handlers.searchSuggestions({ fieldId: 'not-a-field', query: '' })).toEqual([]);
+  it('answers JQL search suggestions: display values for the field and its value aliases, ids for its id aliases', async () => {
+    // The argument Jira documents for the searchSuggestions function.
+    const event = (query: string, searchAlias?: string) => ({
+      fieldId: COUNTRY_FIELD,
+      fieldType: 'ari:cloud:ecosystem::extension/app/env/static/open-connect-object-field',
+      fieldName: 'Country',
+      query,
+      ...(searchAlias ? { searchAlias } : {}),
+      user: { accountId: USER },
+      context: { cloudId: 'cloud-1' },
+    });
+    expect(await handlers.searchSuggestions(event('an'))).toEqual(['France', 'Germany', 'Japan']);
+    expect(await handlers.searchSuggestions(event('an', 'ConnectedValue'))).toEqual(['France', 'Germany', 'Japan']);
+    expect(await handlers.searchSuggestions(event('fra', 'ConnectedId'))).toEqual([{ value: 'FR', label: 'France' }]);
+    expect(await handlers.searchSuggestions({ ...event(''), fieldId: 'not-a-field' })).toEqual([]);
   });
 
   it('lets only users who may edit the issue write its connected items', async () => {

@@ -48,12 +48,15 @@ describe('field editors through the real resolver', () => {
   beforeAll(async () => {
     env = await startForgeTestEnv(handlers);
     const base = { datasourceId: env.config.datasource.id, query: 'GET /countries', resultPath: '$.countries[*]', idTemplate: '${row.code}', displayTemplate: '${row.name}' };
-    await env.admin('fields/create', { field: { ...base, key: MULTI_FIELD, name: 'Markets', editor: 'multiselect', storage: 'object' } });
-    await env.admin('fields/create', { field: { ...base, key: SNAPSHOT_FIELD, name: 'Origin', editor: 'select', storage: 'snapshot' } });
-    await env.admin('fields/create', { field: { ...base, key: COMPUTED_FIELD, name: 'Default country', editor: 'readonly', storage: 'object' } });
-    await env.admin('fields/create', {
-      field: { ...base, key: READONLY_FIELD, name: 'Capital-ish', editor: 'readonly', storage: 'object', query: `GET /cities?country=$issue.${COUNTRY_FIELD}.id`, resultPath: '$.cities[*]', idTemplate: '${row.id}' },
-    });
+    // Each one creates its Jira field from the admin page, as an admin would; the site numbers them in order.
+    const create = async (key: string, field: Record<string, unknown>) => {
+      const created = await env.admin<{ key: string }>('fields/create', { jiraField: { create: true }, field: { ...base, ...field } });
+      expect(created.key).toBe(key);
+    };
+    await create(MULTI_FIELD, { name: 'Markets', editor: 'multiselect', storage: 'object' });
+    await create(READONLY_FIELD, { name: 'Capital-ish', editor: 'readonly', storage: 'object', query: `GET /cities?country=$issue.${COUNTRY_FIELD}.id`, resultPath: '$.cities[*]', idTemplate: '${row.id}' });
+    await create(SNAPSHOT_FIELD, { name: 'Origin', editor: 'select', storage: 'snapshot' });
+    await create(COMPUTED_FIELD, { name: 'Default country', editor: 'readonly', storage: 'object' });
   });
   afterAll(async () => env?.close());
   beforeEach(async () => {

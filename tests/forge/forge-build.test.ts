@@ -98,7 +98,8 @@ describe("the Forge app built by Atlassian's bundler", () => {
     expect(hints).toMatchObject({ ok: true, data: { fieldKey: CITY_FIELD, name: 'City', dependsOn: [COUNTRY_FIELD] } });
 
     platformState.functionKey = 'search-suggestions';
-    expect(await bundle.searchSuggestions({ fieldId: COUNTRY_FIELD, query: 'an' })).toEqual(['France', 'Germany', 'Japan']);
+    const suggest = { fieldId: COUNTRY_FIELD, fieldName: 'Country', query: 'fra', searchAlias: 'ConnectedId', user: { accountId: USER }, context: { cloudId: 'cloud-1' } };
+    expect(await bundle.searchSuggestions(suggest)).toEqual([{ value: 'FR', label: 'France' }]);
     expect(sample.requests).toContain('/cities?country=FR');
   });
 

@@ -1,9 +1,21 @@
 // Admin: connected fields. Create and edit the configuration, and try it in the configuration tester
-// (evaluated query, options, timings), overriding the values of the fields it depends on.
+// (evaluated query, options, timings), overriding the values of the fields it depends on. A new
+// configuration is bound to a Jira field of the app's types: a new one created from here, or one of
+// the site's connected fields that no configuration uses yet. Nobody types a customfield_ id.
 import React, { useEffect, useState } from 'react';
 import { Button, ButtonGroup, Heading, Inline, Lozenge, Stack, Text } from '@forge/react';
 import { Choice, ErrorBanner, TextBlock, TextInput, useAdminCall } from './admin-kit';
 import { FieldTester } from './field-tester';
+import { fieldTypeFor } from '../../fields/field-types';
+import type { EditorKind, StorageKind } from '../../fields/render-hints-store';
+
+interface ConnectedJiraField {
+  id: string;
+  name: string;
+  type: string;
+}
+
+const CREATE_NEW = 'create-new';
 
 interface StoredField {
   id: string;
@@ -28,13 +40,16 @@ type Draft = Omit<StoredField, 'id' | 'version' | 'dependsOn' | 'cacheTtlSeconds
   idTemplate: string;
   displayTemplate: string;
   cacheTtlSeconds: string;
+  /** New configurations only: CREATE_NEW or the id of a site field of the right type. */
+  jiraField: string;
 };
 
 const EDITORS = ['select', 'multiselect', 'autocomplete', 'readonly'].map((v) => ({ label: v, value: v }));
 const STORAGES = ['object', 'snapshot'].map((v) => ({ label: v, value: v }));
-const empty = (): Draft => ({ key: '', name: '', datasourceId: '', editor: 'select', storage: 'object', query: '', resultPath: '', idTemplate: '', displayTemplate: '', cacheTtlSeconds: '' });
+const empty = (): Draft => ({ key: '', jiraField: CREATE_NEW, name: '', datasourceId: '', editor: 'select', storage: 'object', query: '', resultPath: '', idTemplate: '', displayTemplate: '', cacheTtlSeconds: '' });
 const draftOf = (f: StoredField): Draft => ({
   ...f,
+  jiraField: f.key,
   resultPath: f.resultPath ?? '',
   idTemplate: f.idTemplate ?? '',
   displayTemplate: f.displayTemplate ?? '',
@@ -48,12 +63,15 @@ export function FieldsPanel() {
   const [datasources, setDatasources] = useState<Array<{ label: string; value: string }>>([]);
   const [draft, setDraft] = useState<Draft>();
   const [testing, setTesting] = useState<StoredField>();
+  const [jiraFields, setJiraFields] = useState<ConnectedJiraField[]>([]);
 
   const reload = async () => {
     const answer = await run<{ fields: StoredField[] }>('fields/list');
     if (answer) setFields(answer.fields);
     const ds = await run<{ datasources: Array<{ id: string; name: string }> }>('datasources/list');
     if (ds) setDatasources(ds.datasources.map((d) => ({ label: d.name, value: d.id })));
+    const site = await run<{ fields: ConnectedJiraField[] }>('jiraFields/list');
+    if (site) setJiraFields(site.fields);
   };
   useEffect(() => {
     void reload();
@@ -66,7 +84,6 @@ export function FieldsPanel() {
     if (ttl !== null && !Number.isInteger(ttl)) return setError('Cache TTL must be a whole number of seconds');
     const body = {
       ...(draft.version !== undefined ? { version: draft.version } : {}),
-      key: draft.key,
       name: draft.name,
       datasourceId: draft.datasourceId,
       editor: draft.editor,
@@ -77,7 +94,8 @@ export function FieldsPanel() {
       displayTemplate: orNull(draft.displayTemplate),
       cacheTtlSeconds: ttl,
     };
-    const saved = draft.id ? await run('fields/update', { id: draft.id, field: body }) : await run('fields/create', { field: body });
+    const jiraField = draft.jiraField === CREATE_NEW ? { create: true } : { id: draft.jiraField };
+    const saved = draft.id ? await run('fields/update', { id: draft.id, field: body }) : await run('fields/create', { field: body, jiraField });
     if (saved) {
       setDraft(undefined);
       await reload();
@@ -108,11 +126,15 @@ export function FieldsPanel() {
       {draft ? (
         <Stack space="space.100">
           <Heading as="h4">{draft.id ? `Edit ${draft.name}` : 'New connected field'}</Heading>
-          <TextInput label="Jira field id (customfield_…)" name="f-key" value={draft.key} onChange={(key) => set({ key })} />
           <TextInput label="Name" name="f-name" value={draft.name} onChange={(name) => set({ name })} />
           <Choice label="Datasource" name="f-ds" value={draft.datasourceId} choices={datasources} onChange={(datasourceId) => set({ datasourceId })} />
-          <Choice label="Editor" name="f-editor" value={draft.editor} choices={EDITORS} onChange={(editor) => set({ editor })} />
-          <Choice label="Storage (fixed once created)" name="f-storage" value={draft.storage} choices={STORAGES} onChange={(storage) => set({ storage })} />
+          <Choice label="Editor" name="f-editor" value={draft.editor} choices={EDITORS} onChange={(editor) => set({ editor, jiraField: CREATE_NEW })} />
+          <Choice label="Storage (fixed once created)" name="f-storage" value={draft.storage} choices={STORAGES} onChange={(storage) => set({ storage, jiraField: CREATE_NEW })} />
+          {draft.id ? (
+            <Text>{`Jira field: ${draft.key}`}</Text>
+          ) : (
+            <Choice label="Jira field" name="f-jira-field" value={draft.jiraField} choices={jiraFieldChoices(draft, jiraFields, fields)} onChange={(jiraField) => set({ jiraField })} />
+          )}
           <TextBlock label="Query (Velocity: $issue.customfield_…, $userInput, $currentUser.accountId)" name="f-query" value={draft.query} onChange={(query) => set({ query })} />
           <TextInput label="Result path (JSONPath, REST)" name="f-result" value={draft.resultPath} onChange={(resultPath) => set({ resultPath })} />
           <TextInput label="Id template" name="f-id" value={draft.idTemplate} onChange={(idTemplate) => set({ idTemplate })} />
@@ -130,3 +152,12 @@ export function FieldsPanel() {
   );
 }
 
+/** Create a new field, or pick a site field of the type this storage and editor need that no configuration uses yet. */
+function jiraFieldChoices(draft: Draft, site: ConnectedJiraField[], configured: StoredField[]) {
+  const type = fieldTypeFor(draft.storage as StorageKind, draft.editor as EditorKind);
+  const free = site.filter((f) => f.type === type && !configured.some((c) => c.key === f.id));
+  return [
+    { label: `Create a new Jira field "${draft.name || 'named like this configuration'}"`, value: CREATE_NEW },
+    ...free.map((f) => ({ label: `${f.name} (${f.id}), not configured yet`, value: f.id })),
+  ];
+}

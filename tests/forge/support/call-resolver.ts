@@ -1,6 +1,11 @@
 // Invokes a resolver function the way the Forge runtime does: the call and module context, plus the
 // runtime payload that carries the principal (the Resolver reads accountId from there).
 import { platformState } from './forge-platform-state.js';
+import { TEST_APP_ID } from '../../helpers/forge-tokens.js';
+
+export const TEST_ENVIRONMENT_ID = '99999999-8888-7777-6666-555555555555';
+/** What Forge puts in a module's context: ari:cloud:ecosystem::extension/<app>/<environment>/static/<module key>. */
+export const localIdOf = (moduleKey: string) => `ari:cloud:ecosystem::extension/${TEST_APP_ID.split('/').pop()}/${TEST_ENVIRONMENT_ID}/static/${moduleKey}`;
 
 type Handler = (payload: { call: { functionKey: string; payload?: unknown }; context: Record<string, unknown> }, runtime?: Record<string, unknown>) => Promise<unknown>;
 
@@ -21,7 +26,7 @@ export async function callResolver<T = any>(handler: Handler, functionKey: 'admi
   platformState.functionKey = functionKey;
   platformState.accountId = as.accountId;
   const answer = await handler(
-    { call: { functionKey: definition, payload }, context: { moduleKey: functionKey, extension: as.extension ?? {} } },
+    { call: { functionKey: definition, payload }, context: { moduleKey: functionKey, localId: localIdOf(functionKey), extension: as.extension ?? {} } },
     { principal: as.accountId ? { accountId: as.accountId } : undefined, installContext: 'ari:cloud:jira::site/cloud-1' },
   );
   return answer as Envelope<T>;

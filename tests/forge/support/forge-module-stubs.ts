@@ -29,6 +29,11 @@ export async function callCompanion(remoteKey: string, options: RemoteOptions): 
 /** Jira's REST API as far as the app uses it, answered from the platform state. */
 export async function callJira(path: string, init: { method?: string; body?: string } = {}): Promise<Response> {
   platformState.jiraCalls.push(`${init.method ?? 'GET'} ${path}`);
+  if (path === '/rest/api/3/field') {
+    if ((init.method ?? 'GET') === 'GET') return Response.json(platformState.jiraFields.list());
+    const created = platformState.jiraFields.create(JSON.parse(init.body ?? '{}'));
+    return Response.json(created.body, { status: created.status });
+  }
   if (path !== '/rest/api/3/permissions/check') return Response.json({ errorMessages: ['not stubbed'] }, { status: 404 });
   const body = JSON.parse(init.body ?? '{}') as {
     accountId: string;

@@ -2,6 +2,7 @@
 // invocation tokens, which function is running for which user, and who is a Jira admin. The stubs
 // of @forge/api and @forge/kvs (forge-module-stubs.ts) read it; tests set it.
 import type { ForgeTokenIssuer } from '../../helpers/forge-tokens.js';
+import { JiraSiteFields } from './jira-site-fields.js';
 
 export interface RemoteCall {
   moduleKey: string;
@@ -22,6 +23,8 @@ export const platformState = {
   remoteCalls: [] as RemoteCall[],
   jiraCalls: [] as string[],
   kvs: new Map<string, unknown>(),
+  /** The site's Jira fields: kept across resetPlatform, like the site itself (a new test file starts a new site). */
+  jiraFields: new JiraSiteFields(),
 };
 
 export function resetPlatform(companionUrl: string, issuer: ForgeTokenIssuer) {
