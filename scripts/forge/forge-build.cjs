@@ -2,13 +2,14 @@
 // and writes report.json into outDir. CommonJS on purpose: Atlassian's bundler refuses to run unless
 // the process has a CommonJS main module (`require.main`), as the Forge CLI's own bin file is.
 require('tsx/cjs/api').register();
-const { mkdtempSync } = require('node:fs');
+const { mkdirSync, mkdtempSync } = require('node:fs');
 const { writeFile } = require('node:fs/promises');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { buildLikeForgeDeploy } = require('./forge-build.ts');
 
 const outDir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'open-connect-forge-build-'));
+mkdirSync(outDir, { recursive: true });
 const warnings = [];
 buildLikeForgeDeploy(outDir, warnings).then(
   async (report) => {
