@@ -15,6 +15,7 @@ const Env = Type.Object({
   FORGE_APP_ID: Type.Optional(Type.String()),
   FORGE_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   COMPANION_ADMIN_MODULE_KEYS: Type.Optional(Type.String()),
+  COMPANION_FUNCTION_MODULE_KEYS: Type.Optional(Type.String()),
   COMPANION_EGRESS_ALLOW: Type.Optional(Type.String()),
   DATABASE_POOL_SIZE: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
   LOG_LEVEL: Type.Optional(
@@ -27,6 +28,22 @@ type Env = Static<typeof Env>;
 export const DEFAULT_JWKS_URL = 'https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json';
 /** The manifest's admin page module and the admin resolver function (manifest.yml). */
 export const DEFAULT_ADMIN_MODULE_KEYS = ['open-connect-admin', 'admin-resolver'];
+/**
+ * The app's own functions (manifest.yml): a call they make with `invokeRemote` carries no `principal`,
+ * so the user they put in the body (Forge's `context.accountId`) is believed for them only.
+ */
+export const DEFAULT_FUNCTION_MODULE_KEYS = ['admin-resolver', 'field-resolver', 'search-suggestions'];
+/**
+ * The platform's own deliveries, per route: a trigger's or preUninstall's token names the endpoint
+ * (`app.module.key`, "the Forge module key for this endpoint"); the module that points at it is
+ * accepted too, so either reading of the docs lets the genuine event in and nothing else.
+ */
+export const PLATFORM_ENDPOINT_KEYS = {
+  lifecycle: ['companion-lifecycle', 'open-connect-lifecycle'],
+  uninstall: ['companion-uninstall', 'open-connect-uninstall'],
+  jiraEvents: ['companion-issue-events', 'open-connect-issue-deleted'],
+} as const;
+export type PlatformEndpoint = keyof typeof PLATFORM_ENDPOINT_KEYS;
 
 export interface Config {
   readonly production: boolean;
@@ -44,6 +61,8 @@ export interface Config {
   readonly forgeAppId: string | undefined;
   readonly jwksUrl: string;
   readonly adminModuleKeys: ReadonlySet<string>;
+  readonly functionModuleKeys: ReadonlySet<string>;
+  readonly platformEndpointKeys: Readonly<Record<PlatformEndpoint, ReadonlySet<string>>>;
   readonly egressAllow: readonly string[];
   readonly logLevel: string;
   readonly purgeIntervalSeconds: number;
@@ -84,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = Number(e.PORT ?? 8080);
   if (port > 65535) throw new ConfigError('PORT must be at most 65535');
   const adminKeys = list(e.COMPANION_ADMIN_MODULE_KEYS);
+  const functionKeys = list(e.COMPANION_FUNCTION_MODULE_KEYS);
   return {
     production,
     port,
@@ -97,6 +117,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     forgeAppId: e.FORGE_APP_ID,
     jwksUrl: e.FORGE_JWKS_URL ?? DEFAULT_JWKS_URL,
     adminModuleKeys: new Set(adminKeys.length > 0 ? adminKeys : DEFAULT_ADMIN_MODULE_KEYS),
+    functionModuleKeys: new Set(functionKeys.length > 0 ? functionKeys : DEFAULT_FUNCTION_MODULE_KEYS),
+    platformEndpointKeys: {
+      lifecycle: new Set(PLATFORM_ENDPOINT_KEYS.lifecycle),
+      uninstall: new Set(PLATFORM_ENDPOINT_KEYS.uninstall),
+      jiraEvents: new Set(PLATFORM_ENDPOINT_KEYS.jiraEvents),
+    },
     egressAllow: list(e.COMPANION_EGRESS_ALLOW),
     logLevel: e.LOG_LEVEL ?? (production ? 'info' : 'info'),
     purgeIntervalSeconds: Number(e.PURGE_INTERVAL_SECONDS ?? 3600),

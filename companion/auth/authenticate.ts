@@ -1,7 +1,7 @@
-// onRequest hooks for /v1: every route needs a verified Forge Invocation Token; /v1/admin also needs
-// the token to come from an admin module (the admin page or the admin resolver).
+// onRequest hook for /v1: every route needs a verified Forge Invocation Token. Which kind of caller
+// a route takes is caller-guards.ts; who the caller is, caller-identity.ts.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from '../errors.js';
+import { unauthorized } from '../errors.js';
 import type { TokenVerifier } from './forge-token-verifier.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import '../http/request-context.js';
@@ -18,14 +18,5 @@ export function authenticate(verifier: TokenVerifier, tenants: TenantService) {
     request.invocation = await verifier(auth.replace(/^Bearer\s+/i, ''));
     request.forgeTokens = { user: header(request, 'x-forge-oauth-user'), system: header(request, 'x-forge-oauth-system') };
     request.tenantId = await tenants.resolve(request.invocation);
-  };
-}
-
-export function requireAdminModule(adminModuleKeys: ReadonlySet<string>) {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const key = request.invocation?.moduleKey;
-    if (!key || !adminModuleKeys.has(key)) {
-      throw forbidden('Only the open-connect admin page may call this route');
-    }
   };
 }

@@ -22,7 +22,7 @@ export async function cacheClearRoutes(app: FastifyInstance) {
       caches.forgetDatasource(request.tenantId, id);
       await recordAudit(app.companion.db, {
         tenantId: request.tenantId,
-        actor: request.invocation.principal ?? null,
+        actor: request.caller.accountId ?? null,
         action: 'datasource.cache_cleared',
         entityType: 'datasource',
         entityId: id,

@@ -22,6 +22,16 @@ export const PageQuery = Type.Object({
 export const Option = Type.Object({ id: Type.String(), value: Type.String() });
 export type Option = Static<typeof Option>;
 
+/** The user a call is made for. The companion believes it only from the app's own functions (DESIGN.md "Who is calling"). */
+const CallerUser = Type.Object({ accountId: Type.Optional(Type.String({ maxLength: 200 })) });
+
+/**
+ * The caller part of a context, on bodies that have no other: the app's resolvers put Forge's
+ * `context.accountId` there on every admin change, so the audit can name the admin.
+ */
+export const CallerContext = Type.Object({ user: Type.Optional(CallerUser) }, { additionalProperties: false });
+export const callerContextProperty = { context: Type.Optional(CallerContext) };
+
 /** The issue and user an options request is computed for. Field values arrive keyed by field id. */
 export const RequestContext = Type.Object({
   issue: Type.Optional(
@@ -34,6 +44,6 @@ export const RequestContext = Type.Object({
       fields: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.Unknown())),
     }),
   ),
-  user: Type.Optional(Type.Object({ accountId: Type.Optional(Type.String({ maxLength: 200 })) })),
+  user: Type.Optional(CallerUser),
 });
 export type RequestContext = Static<typeof RequestContext>;

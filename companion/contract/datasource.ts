@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Timestamp } from './common';
+import { callerContextProperty, Timestamp } from './common';
 
 export const DatasourceType = Type.Union([
   Type.Literal('rest'),
@@ -46,6 +46,7 @@ export const DatasourceInput = Type.Object(
     secrets: Type.Optional(DatasourceSecrets),
     cacheTtlSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 20000 })),
+    ...callerContextProperty,
   },
   { additionalProperties: false },
 );
@@ -71,6 +72,7 @@ export const DatasourceUpdate = Type.Object(
     ),
     cacheTtlSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 20000 })),
+    ...callerContextProperty,
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Option, RequestContext } from './common';
+import { callerContextProperty, Option, RequestContext } from './common';
 import { connectedConfigInput, connectedConfigView, Version } from './connected-config';
 
 export const Editor = Type.Union([
@@ -15,7 +15,7 @@ export type Storage = Static<typeof Storage>;
 const FieldKey = Type.String({ pattern: '^customfield_[0-9]{1,12}$' });
 
 export const FieldInput = Type.Object(
-  { key: FieldKey, editor: Editor, storage: Storage, ...connectedConfigInput },
+  { key: FieldKey, editor: Editor, storage: Storage, ...connectedConfigInput, ...callerContextProperty },
   { additionalProperties: false },
 );
 export type FieldInput = Static<typeof FieldInput>;

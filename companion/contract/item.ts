@@ -1,7 +1,7 @@
 // Connected items (contract v1, DESIGN.md "Item body"): like a field, plus attributes rendered by
 // templates from the same row. Values chosen per issue are stored by the companion.
 import { Type, type Static } from 'typebox';
-import { RequestContext } from './common';
+import { callerContextProperty, RequestContext } from './common';
 import { connectedConfigInput, connectedConfigView, Template, Version } from './connected-config';
 
 export const ItemEditor = Type.Union([Type.Literal('select'), Type.Literal('multiselect'), Type.Literal('readonly')]);
@@ -15,7 +15,7 @@ export const RESERVED_ATTRIBUTE_NAMES = ['id', 'value', 'ids', 'values'] as cons
 const Attributes = Type.Record(Type.String({ pattern: ATTRIBUTE_NAME_PATTERN }), Template, { maxProperties: 50, additionalProperties: false });
 
 export const ItemInput = Type.Object(
-  { key: Type.String({ pattern: ITEM_KEY_PATTERN }), editor: ItemEditor, ...connectedConfigInput, attributes: Type.Optional(Attributes) },
+  { key: Type.String({ pattern: ITEM_KEY_PATTERN }), editor: ItemEditor, ...connectedConfigInput, attributes: Type.Optional(Attributes), ...callerContextProperty },
   { additionalProperties: false },
 );
 export type ItemInput = Static<typeof ItemInput>;

@@ -1,6 +1,7 @@
 // Connected item <-> project / issue types / JSM request types (IDs only). One document per
 // tenant, replaced as a whole with the version that was read.
 import { Type, type Static } from 'typebox';
+import { callerContextProperty } from './common';
 
 const JiraId = Type.String({ pattern: '^[0-9]{1,20}$' });
 
@@ -35,7 +36,7 @@ export const MappingInput = Type.Object(
 );
 
 export const MappingsUpdate = Type.Object(
-  { version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), mappings: Type.Array(MappingInput, { maxItems: 5000 }) },
+  { version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), mappings: Type.Array(MappingInput, { maxItems: 5000 }), ...callerContextProperty },
   { additionalProperties: false },
 );
 export type MappingsUpdate = Static<typeof MappingsUpdate>;

@@ -7,6 +7,7 @@ import { Editor, Storage } from './field';
 import { ATTRIBUTE_NAME_PATTERN, ITEM_KEY_PATTERN, ItemEditor } from './item';
 import { nullableInteger, nullableString } from './connected-config';
 import { Mapping } from './mapping';
+import { callerContextProperty } from './common';
 
 export const EXPORT_FORMAT_VERSION = 1;
 
@@ -86,6 +87,9 @@ export const ExportDocument = Type.Object(
   { additionalProperties: false },
 );
 export type ExportDocument = Static<typeof ExportDocument>;
+
+/** What `POST /v1/admin/import` takes: an export, plus who imports it (as every admin body may carry). */
+export const ImportDocument = Type.Object({ ...ExportDocument.properties, ...callerContextProperty }, { additionalProperties: false });
 
 export const ImportQuery = Type.Object({ mode: Type.Optional(Type.Union([Type.Literal('create'), Type.Literal('replace')])) });
 

@@ -3,10 +3,11 @@
 // value cannot ride along even if a row grew one.
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody } from '../contract/common.js';
-import { ExportDocument, ImportQuery, ImportResult } from '../contract/support-export.js';
+import { ExportDocument, ImportDocument, ImportQuery, ImportResult } from '../contract/support-export.js';
 import { buildExport } from './export-service.js';
 import { importService, type ImportMode } from './import-service.js';
 import { runtimeCaches } from '../cache/runtime-caches.js';
+import { actorOf } from '../auth/caller-identity.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
@@ -20,10 +21,10 @@ export async function exportRoutes(app: FastifyInstance) {
     return doc;
   });
 
-  app.post('/import', { schema: { tags: ['export'], querystring: ImportQuery, body: ExportDocument, response: { 200: ImportResult, ...errors } } }, async (request) => {
+  app.post('/import', { schema: { tags: ['export'], querystring: ImportQuery, body: ImportDocument, response: { 200: ImportResult, ...errors } } }, async (request) => {
     const { mode = 'create' } = request.query as { mode?: ImportMode };
     const { replacedDatasourceIds, ...result } = await importer.importDocument(
-      { tenantId: request.tenantId, accountId: request.invocation.principal ?? null },
+      actorOf(request),
       request.body as ExportDocument,
       mode,
     );

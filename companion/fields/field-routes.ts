@@ -5,15 +5,12 @@ import { Type } from 'typebox';
 import { ErrorBody, IdParams, PageQuery } from '../contract/common.js';
 import { Field, FieldInput, FieldList, FieldUpdate } from '../contract/field.js';
 import { fieldService } from './field-service.js';
+import { actorOf } from '../auth/caller-identity.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
 export async function fieldRoutes(app: FastifyInstance) {
   const service = fieldService(app.companion);
-  const actor = (r: { tenantId: string; invocation: { principal: string | undefined } }) => ({
-    tenantId: r.tenantId,
-    accountId: r.invocation.principal ?? null,
-  });
   const idOf = (r: { params: unknown }) => (r.params as { id: string }).id;
 
   app.get('/', { schema: { tags: ['fields'], querystring: PageQuery, response: { 200: FieldList, ...errors } } }, async (request) => {
@@ -22,7 +19,7 @@ export async function fieldRoutes(app: FastifyInstance) {
   });
 
   app.post('/', { schema: { tags: ['fields'], body: FieldInput, response: { 201: Field, ...errors } } }, async (request, reply) => {
-    const created = await service.create(actor(request), request.body as FieldInput);
+    const created = await service.create(actorOf(request), request.body as FieldInput);
     return reply.code(201).send(created);
   });
 
@@ -31,11 +28,11 @@ export async function fieldRoutes(app: FastifyInstance) {
   );
 
   app.put('/:id', { schema: { tags: ['fields'], params: IdParams, body: FieldUpdate, response: { 200: Field, ...errors } } }, async (request) =>
-    service.update(actor(request), idOf(request), request.body as FieldUpdate),
+    service.update(actorOf(request), idOf(request), request.body as FieldUpdate),
   );
 
   app.delete('/:id', { schema: { tags: ['fields'], params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
-    await service.remove(actor(request), idOf(request));
+    await service.remove(actorOf(request), idOf(request));
     return reply.code(204).send();
   });
 }

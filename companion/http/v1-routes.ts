@@ -1,7 +1,10 @@
-// /v1: every route behind the Forge token; /v1/admin additionally behind the admin module check.
-// Each domain contributes its route plugin here, and nowhere else.
+// /v1: every route behind the Forge token, with the caller's identity settled before validation;
+// /v1/admin additionally behind the admin module check. Each domain contributes its route plugin
+// here, and nowhere else.
 import type { FastifyInstance } from 'fastify';
-import { authenticate, requireAdminModule } from '../auth/authenticate.js';
+import { authenticate } from '../auth/authenticate.js';
+import { requireAdminModule } from '../auth/caller-guards.js';
+import { identifyCaller } from '../auth/caller-identity.js';
 import { lifecycleRoutes } from '../tenants/lifecycle-routes.js';
 import { datasourceRoutes } from '../datasources/datasource-routes.js';
 import { datasourceTestRoutes } from '../datasources/datasource-test-routes.js';
@@ -21,6 +24,7 @@ import { auditRoutes } from '../audit/audit-routes.js';
 export async function v1Routes(v1: FastifyInstance) {
   const { verifier, config } = v1.companion;
   v1.addHook('onRequest', authenticate(verifier, v1.companion.tenants));
+  v1.addHook('preValidation', identifyCaller(config));
 
   await v1.register(lifecycleRoutes);
   await v1.register(cacheInvalidationHooks);
@@ -30,7 +34,7 @@ export async function v1Routes(v1: FastifyInstance) {
 
   await v1.register(
     async (admin) => {
-      admin.addHook('onRequest', requireAdminModule(config.adminModuleKeys));
+      admin.addHook('onRequest', requireAdminModule(config));
       await admin.register(datasourceRoutes, { prefix: '/datasources' });
       await admin.register(datasourceTestRoutes, { prefix: '/datasources' });
       await admin.register(fieldPreviewRoutes, { prefix: '/fields' });

@@ -4,13 +4,13 @@ import { Type } from 'typebox';
 import { ErrorBody, IdParams, PageQuery } from '../contract/common.js';
 import { Item, ItemInput, ItemList, ItemUpdate } from '../contract/item.js';
 import { itemService } from './item-service.js';
+import { actorOf } from '../auth/caller-identity.js';
 import { badRequest } from '../errors.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
 export async function itemRoutes(app: FastifyInstance) {
   const service = itemService(app.companion.db, app.companion.clock);
-  const actor = (r: { tenantId: string; invocation: { principal: string | undefined } }) => ({ tenantId: r.tenantId, accountId: r.invocation.principal ?? null });
   const id = (r: { params: unknown }) => (r.params as { id: string }).id;
 
   app.get('/', { schema: { tags: ['items'], querystring: PageQuery, response: { 200: ItemList, ...errors } } }, async (request) => {
@@ -22,17 +22,17 @@ export async function itemRoutes(app: FastifyInstance) {
 
   app.post('/', { schema: { tags: ['items'], body: ItemInput, response: { 201: Item, ...errors } } }, async (request, reply) => {
     reply.code(201);
-    return service.create(actor(request), request.body as ItemInput);
+    return service.create(actorOf(request), request.body as ItemInput);
   });
 
   app.get('/:id', { schema: { tags: ['items'], params: IdParams, response: { 200: Item, ...errors } } }, async (request) => service.get(request.tenantId, id(request)));
 
   app.put('/:id', { schema: { tags: ['items'], params: IdParams, body: ItemUpdate, response: { 200: Item, ...errors } } }, async (request) =>
-    service.update(actor(request), id(request), request.body as ItemUpdate),
+    service.update(actorOf(request), id(request), request.body as ItemUpdate),
   );
 
   app.delete('/:id', { schema: { tags: ['items'], params: IdParams, response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
-    await service.remove(actor(request), id(request));
+    await service.remove(actorOf(request), id(request));
     return reply.code(204).send();
   });
 }

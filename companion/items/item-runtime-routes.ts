@@ -1,18 +1,21 @@
-// The routes the issue panel / portal call (any module's token, not only admin):
-// GET|PUT|DELETE /v1/issues/:issueId/items and POST /v1/items/:id/options.
+// The routes the issue panel / portal resolvers call: GET|PUT|DELETE /v1/issues/:issueId/items and
+// POST /v1/items/:id/options. The resolver checks Jira's permissions for the user before it calls
+// (EDIT_ISSUES to write or list options), so these take the app's own functions (and the admin
+// page), never a UI module's own token, which would skip that check.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody } from '../contract/common.js';
 import { OptionsRequest, OptionsResponse } from '../contract/field.js';
 import { IssueIdParams, IssueItems, IssueItemsUpdate } from '../contract/item.js';
 import type { CallerContext } from '../connectors/query-pipeline-types.js';
-import { badRequest, forbidden, notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
+import { requireAppFunctionOrAdmin, requireIssueEventsOrAdmin } from '../auth/caller-guards.js';
 import { filterByInput, pageOf } from '../fields/option-paging.js';
 import { itemRepository } from './item-repository.js';
 import { itemOptions } from './item-options.js';
 import { itemValueService } from './item-value-service.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
 const callerOf = (request: FastifyRequest): CallerContext => ({
   tenantId: request.tenantId,
@@ -24,34 +27,32 @@ const issueIdOf = (request: FastifyRequest) => (request.params as { issueId: str
 export async function itemRuntimeRoutes(app: FastifyInstance) {
   const { companion } = app;
   const values = itemValueService(companion);
+  const viaResolver = requireAppFunctionOrAdmin(companion.config);
 
-  app.get('/issues/:issueId/items', { schema: { tags: ['items'], params: IssueIdParams, response: { 200: IssueItems, ...errors } } }, async (request) =>
+  app.get('/issues/:issueId/items', { onRequest: viaResolver, schema: { tags: ['items'], params: IssueIdParams, response: { 200: IssueItems, ...errors } } }, async (request) =>
     values.read(request.tenantId, issueIdOf(request)),
   );
 
   app.put(
     '/issues/:issueId/items',
-    { schema: { tags: ['items'], params: IssueIdParams, body: IssueItemsUpdate, response: { 200: IssueItems, ...errors } } },
+    { onRequest: viaResolver, schema: { tags: ['items'], params: IssueIdParams, body: IssueItemsUpdate, response: { 200: IssueItems, ...errors } } },
     async (request) => values.write(callerOf(request), issueIdOf(request), request.body as IssueItemsUpdate),
   );
 
-  // The issue was deleted: called by the app's issue-deleted trigger (an app invocation: no user
-  // principal) or by the admin page. A user's UI call may not drop an issue's values.
+  // The issue was deleted: the app's issue-deleted trigger endpoint or the admin page. Neither a
+  // user's UI call nor a resolver may drop an issue's values.
   app.delete(
     '/issues/:issueId/items',
-    { schema: { tags: ['items'], params: IssueIdParams, response: { 200: Type.Object({ deleted: Type.Integer() }), 403: ErrorBody, ...errors } } },
-    async (request) => {
-      const { principal, moduleKey } = request.invocation;
-      if (principal && !(moduleKey && companion.config.adminModuleKeys.has(moduleKey))) {
-        throw forbidden('Only the app (its issue-deleted trigger) or the admin page may drop an issue\'s values');
-      }
-      return { deleted: await values.issueDeleted(request.tenantId, issueIdOf(request)) };
+    {
+      onRequest: requireIssueEventsOrAdmin(companion.config),
+      schema: { tags: ['items'], params: IssueIdParams, response: { 200: Type.Object({ deleted: Type.Integer() }), ...errors } },
     },
+    async (request) => ({ deleted: await values.issueDeleted(request.tenantId, issueIdOf(request)) }),
   );
 
   app.post(
     '/items/:id/options',
-    { schema: { tags: ['items'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), body: OptionsRequest, response: { 200: OptionsResponse, ...errors } } },
+    { onRequest: viaResolver, schema: { tags: ['items'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), body: OptionsRequest, response: { 200: OptionsResponse, ...errors } } },
     async (request) => {
       const body = (request.body ?? {}) as OptionsRequest;
       const item = await itemRepository(companion.db).findByIdOrKey(request.tenantId, (request.params as { id: string }).id);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorBody } from '../contract/common.js';
 import { MappingsDocument, MappingsUpdate } from '../contract/mapping.js';
 import { mappingService } from './mapping-service.js';
+import { actorOf } from '../auth/caller-identity.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
@@ -12,6 +13,6 @@ export async function mappingRoutes(app: FastifyInstance) {
   app.get('/', { schema: { tags: ['mappings'], response: { 200: MappingsDocument, ...errors } } }, async (request) => service.read(request.tenantId));
 
   app.put('/', { schema: { tags: ['mappings'], body: MappingsUpdate, response: { 200: MappingsDocument, ...errors } } }, async (request) =>
-    service.replace({ tenantId: request.tenantId, accountId: request.invocation.principal ?? null }, request.body as MappingsUpdate),
+    service.replace(actorOf(request), request.body as MappingsUpdate),
   );
 }

@@ -1,51 +1,59 @@
-// POST /v1/lifecycle: Forge lifecycle events, delivered to the endpoint with its app system token.
-// installed/upgraded (re)activate the tenant; preUninstall marks it for purge 30 days later.
-import type { FastifyInstance } from 'fastify';
+// Forge lifecycle events, each on the endpoint the manifest points it at:
+// - POST /v1/lifecycle (endpoint `companion-lifecycle`, trigger `open-connect-lifecycle`):
+//   avi:forge:installed:app / avi:forge:upgraded:app (re)activate the tenant;
+// - POST /v1/lifecycle/uninstall (endpoint `companion-uninstall`, preUninstall `open-connect-uninstall`):
+//   the tenant's data is marked for purge 30 days later.
+// Only Forge's own deliveries to those endpoints get in (a user's or a resolver's token: 403, and
+// nothing changes); the event shapes are platform-events.ts.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody } from '../contract/common.js';
 import { purgeDateFrom } from '../clock.js';
 import { tenantRepository } from './tenant-repository.js';
 import { recordAudit } from '../audit/record-audit.js';
-
-const LifecycleEvent = Type.Object({
-  eventType: Type.String({ minLength: 1, maxLength: 200 }),
-  context: Type.Optional(Type.Unknown()),
-});
+import { requirePlatformDelivery } from '../auth/caller-guards.js';
+import { PlatformEventBody, readInstallEvent, readUninstallEvent } from './platform-events.js';
 
 const LifecycleAnswer = Type.Object({
-  tenant: Type.Object({ installationId: Type.String(), state: Type.String(), purgeAt: Type.Union([Type.String(), Type.Null()]) }),
+  tenant: Type.Object({
+    installationId: Type.String(),
+    state: Type.Union([Type.Literal('installed'), Type.Literal('uninstalled')]),
+    purgeAt: Type.Union([Type.String(), Type.Null()]),
+  }),
 });
-
-export type LifecycleKind = 'installed' | 'uninstalled' | 'ignored';
-
-export function classifyLifecycleEvent(eventType: string, moduleType: string | undefined): LifecycleKind {
-  if (/uninstall/i.test(eventType) || moduleType === 'core:preUninstall') return 'uninstalled';
-  if (/:(installed|upgraded):/.test(eventType) || /^(installed|upgraded)$/i.test(eventType)) return 'installed';
-  return 'ignored';
-}
+const responses = { 200: LifecycleAnswer, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
 export async function lifecycleRoutes(app: FastifyInstance) {
+  const { db, clock, config } = app.companion;
+  const answer = (request: FastifyRequest, state: 'installed' | 'uninstalled', purgeAt: Date | null) => ({
+    tenant: { installationId: request.invocation.installationId, state, purgeAt: purgeAt?.toISOString() ?? null },
+  });
+
   app.post(
     '/lifecycle',
-    { schema: { body: LifecycleEvent, response: { 200: LifecycleAnswer, 400: ErrorBody, 401: ErrorBody } } },
+    { onRequest: requirePlatformDelivery(config, 'lifecycle', 'lifecycle events'), schema: { tags: ['lifecycle'], body: PlatformEventBody, response: responses } },
     async (request) => {
-      const { db, clock } = app.companion;
-      const { eventType } = request.body as { eventType: string };
-      const kind = classifyLifecycleEvent(eventType, request.invocation.moduleType);
+      const event = readInstallEvent(request.body);
+      await db.$transaction(async (tx) => {
+        await tenantRepository(tx).markInstalled(request.tenantId, clock.now());
+        await recordAudit(tx, { tenantId: request.tenantId, actor: event.byAccountId, action: `tenant.${event.kind}`, entityType: 'tenant', entityId: request.tenantId, before: null, after: { eventType: event.eventType } });
+      });
+      return answer(request, 'installed', null);
+    },
+  );
+
+  app.post(
+    '/lifecycle/uninstall',
+    { onRequest: requirePlatformDelivery(config, 'uninstall', 'the preUninstall invocation'), schema: { tags: ['lifecycle'], body: PlatformEventBody, response: responses } },
+    async (request) => {
+      const event = readUninstallEvent(request.body);
       const now = clock.now();
-      const repo = tenantRepository(db);
-      let purgeAt: Date | null = null;
-      if (kind === 'installed') await repo.markInstalled(request.tenantId, now);
-      if (kind === 'uninstalled') {
-        purgeAt = purgeDateFrom(now);
-        await repo.markUninstalled(request.tenantId, now, purgeAt);
-      }
-      if (kind !== 'ignored') {
-        await recordAudit(db, { tenantId: request.tenantId, actor: request.invocation.principal ?? null, action: `tenant.${kind}`, entityType: 'tenant', entityId: request.tenantId, before: null, after: { eventType } });
-      }
-      return {
-        tenant: { installationId: request.invocation.installationId, state: kind === 'ignored' ? 'unchanged' : kind, purgeAt: purgeAt?.toISOString() ?? null },
-      };
+      const purgeAt = purgeDateFrom(now);
+      await db.$transaction(async (tx) => {
+        await tenantRepository(tx).markUninstalled(request.tenantId, now, purgeAt);
+        await recordAudit(tx, { tenantId: request.tenantId, actor: null, action: 'tenant.uninstalled', entityType: 'tenant', entityId: request.tenantId, before: null, after: { preUninstall: event.moduleKey } });
+      });
+      return answer(request, 'uninstalled', purgeAt);
     },
   );
 }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, DEFAULT_ADMIN_MODULE_KEYS, DEFAULT_JWKS_URL, loadConfig } from '../../companion/config.js';
+import { ConfigError, DEFAULT_ADMIN_MODULE_KEYS, DEFAULT_FUNCTION_MODULE_KEYS, DEFAULT_JWKS_URL, loadConfig } from '../../companion/config.js';
 
 describe('configuration', () => {
   it('has the contract defaults', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, jwksUrl: DEFAULT_JWKS_URL, production: false });
     expect([...c.adminModuleKeys]).toEqual(DEFAULT_ADMIN_MODULE_KEYS);
+    expect([...c.functionModuleKeys]).toEqual(DEFAULT_FUNCTION_MODULE_KEYS);
   });
 
   it('refuses to start in production without an encryption key or app id', () => {
@@ -23,8 +24,9 @@ describe('configuration', () => {
   });
 
   it('parses lists', () => {
-    const c = loadConfig({ COMPANION_ADMIN_MODULE_KEYS: 'a, b', COMPANION_EGRESS_ALLOW: '10.0.0.0/8,crm.internal' });
+    const c = loadConfig({ COMPANION_ADMIN_MODULE_KEYS: 'a, b', COMPANION_FUNCTION_MODULE_KEYS: 'f1,f2', COMPANION_EGRESS_ALLOW: '10.0.0.0/8,crm.internal' });
     expect([...c.adminModuleKeys]).toEqual(['a', 'b']);
+    expect([...c.functionModuleKeys]).toEqual(['f1', 'f2']);
     expect(c.egressAllow).toEqual(['10.0.0.0/8', 'crm.internal']);
   });
 });

@@ -51,16 +51,4 @@ describe.each(databaseKinds())('HTTP edges on %s', (kind) => {
     expect(doc.paths['/v1/admin/datasources/'].post.requestBody).toBeDefined();
     expect((await c.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
   });
-
-  it('records lifecycle events: installed, then preUninstall marks the tenant for purge in 30 days', async () => {
-    const installed = await c.call('POST', '/v1/lifecycle', { installationId: 'life', moduleKey: 'lifecycle', body: { eventType: 'avi:forge:installed:app', context: {} } });
-    expect(installed.statusCode).toBe(200);
-    expect(installed.json().tenant).toMatchObject({ installationId: 'life', state: 'installed', purgeAt: null });
-    const gone = await c.call('POST', '/v1/lifecycle', { installationId: 'life', moduleKey: 'cleanup', moduleType: 'core:preUninstall', body: { eventType: 'avi:forge:uninstalled:app' } });
-    expect(gone.json().tenant.purgeAt).toBe(new Date(c.clock.now().getTime() + 30 * 86400_000).toISOString());
-    const back = await c.call('POST', '/v1/lifecycle', { installationId: 'life', body: { eventType: 'avi:forge:installed:app' } });
-    expect(back.json().tenant.purgeAt).toBeNull();
-    expect((await c.db.tenant.findUniqueOrThrow({ where: { installationId: 'life' } })).purgeAt).toBeNull();
-    expect((await c.call('POST', '/v1/lifecycle', { body: {} })).statusCode).toBe(400);
-  });
 });

@@ -90,3 +90,16 @@ export class ForgeTokenIssuer {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
+
+// What Forge puts in `app.module` (and `principal`) for each way of calling the companion (Forge docs,
+// "The Forge Invocation Token"): a UI module's own call carries its module type and the user; every
+// other call is `core:endpoint` with no principal, keyed by the function (a resolver's invokeRemote)
+// or by the endpoint Forge delivers an event to.
+const backend = (moduleKey: string): TokenClaims => ({ moduleKey, moduleType: 'core:endpoint' });
+export const AS_ADMIN_RESOLVER = backend('admin-resolver');
+export const AS_FIELD_RESOLVER = backend('field-resolver');
+export const AS_LIFECYCLE_ENDPOINT = backend('companion-lifecycle');
+export const AS_UNINSTALL_ENDPOINT = backend('companion-uninstall');
+export const AS_ISSUE_EVENTS_ENDPOINT = backend('companion-issue-events');
+/** A UI module's own token (bridge `requestRemote`): anything in its body came from a browser. */
+export const asIssuePanelUser = (principal: string): TokenClaims => ({ moduleKey: 'open-connect-items-panel', moduleType: 'jira:issuePanel', principal });

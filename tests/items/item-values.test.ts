@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
+import { AS_FIELD_RESOLVER, AS_ISSUE_EVENTS_ENDPOINT, asIssuePanelUser } from '../helpers/forge-tokens.js';
+import { issueDeletedEvent } from '../helpers/forge-events.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { SAMPLE_CUSTOMERS, startSampleUpstream, type SampleUpstream } from '../helpers/sample-upstream.js';
 import { loadItemTemplateValues } from '../../companion/connected/stored-item-values.js';
@@ -38,7 +40,7 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
 
   it('lists an item\'s options for an issue, by id or key, from the upstream', async () => {
     for (const ref of [multi.id, multi.key]) {
-      const res = await c.call('POST', `/v1/items/${ref}/options`, { body: { context: { issue: { id: '10001' } } }, moduleKey: 'issue-panel' });
+      const res = await c.call('POST', `/v1/items/${ref}/options`, { body: { context: { issue: { id: '10001' } } }, ...AS_FIELD_RESOLVER });
       expect(res.statusCode).toBe(200);
       expect(res.json().options).toEqual(german.map((x) => ({ id: String(x.id), value: x.name })));
     }
@@ -52,7 +54,7 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
   it('stores chosen values with their attributes, and reads them back', async () => {
     const [a, b] = german;
     const put = await c.call('PUT', '/v1/issues/10001/items', {
-      moduleKey: 'issue-panel',
+      ...AS_FIELD_RESOLVER,
       body: { items: [{ itemId: multi.id, values: [{ id: String(a!.id), value: 'whatever the UI said' }, { id: String(b!.id) }] }, { itemId: single.key, values: [{ id: String(b!.id) }] }] },
     });
     expect(put.statusCode).toBe(200);
@@ -63,7 +65,7 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
       ],
     };
     expect(put.json()).toEqual(expected);
-    expect((await c.call('GET', '/v1/issues/10001/items', { moduleKey: 'issue-panel' })).json()).toEqual(expected);
+    expect((await c.call('GET', '/v1/issues/10001/items', AS_FIELD_RESOLVER)).json()).toEqual(expected);
     // What was read can be sent back as it is (value and attributes are recomputed, not trusted).
     const echoed = expected.items.map((i) => ({ itemId: i.itemId, values: i.values.map((v) => ({ ...v, value: 'forged', attributes: { country: 'XX' } })) }));
     expect((await c.call('PUT', '/v1/issues/10001/items', { body: { items: echoed } })).json()).toEqual(expected);
@@ -134,13 +136,13 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
   });
 
   it('keeps one tenant\'s items and values away from another', async () => {
-    const other = { installationId: 'install-b', moduleKey: 'issue-panel' };
+    const other = { installationId: 'install-b', ...AS_FIELD_RESOLVER };
     expect((await c.call('GET', '/v1/issues/10001/items', other)).json()).toEqual({ items: [] });
     expect((await c.call('POST', `/v1/items/${multi.id}/options`, { ...other, body: {} })).statusCode).toBe(404);
     expect((await c.call('POST', `/v1/items/${multi.key}/options`, { ...other, body: {} })).statusCode).toBe(404);
     const put = await c.call('PUT', '/v1/issues/10001/items', { ...other, body: { items: [{ itemId: multi.id, values: [{ id: String(german[0]!.id) }] }] } });
     expect(put.statusCode).toBe(404);
-    expect((await c.call('DELETE', '/v1/issues/10001/items', other)).json()).toEqual({ deleted: 0 });
+    expect((await c.call('DELETE', '/v1/issues/10001/items', { ...other, ...AS_ISSUE_EVENTS_ENDPOINT })).json()).toEqual({ deleted: 0 });
     expect((await c.call('GET', '/v1/issues/10001/items')).json().items).toHaveLength(2);
     const otherTenant = await c.db.tenant.findUniqueOrThrow({ where: { installationId: 'install-b' } });
     expect(await loadItemTemplateValues(c.db, otherTenant.id, '10001', ['connected_item_1'])).toEqual({});
@@ -149,9 +151,13 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
   it('clears an item with an empty list, and marks an issue\'s values for purge when the issue is deleted', async () => {
     const cleared = await c.call('PUT', '/v1/issues/10001/items', { body: { items: [{ itemId: single.id, values: [] }] } });
     expect(cleared.json().items.map((i: { key: string }) => i.key)).toEqual(['connected_item_1']);
-    const byUser = await c.call('DELETE', '/v1/issues/10001/items', { moduleKey: 'issue-panel', principal: 'acc-user' });
+    const byUser = await c.call('DELETE', '/v1/issues/10001/items', asIssuePanelUser('acc-user'));
     expect(byUser.statusCode).toBe(403);
-    const del = await c.call('DELETE', '/v1/issues/10001/items', { moduleKey: 'issue-events' });
+    // A resolver may not drop an issue's values either: only the issue-deleted trigger or the admin page.
+    const byResolver = await c.call('DELETE', '/v1/issues/10001/items', AS_FIELD_RESOLVER);
+    expect(byResolver.statusCode).toBe(403);
+    expect((await c.call('GET', '/v1/issues/10001/items')).json().items).toHaveLength(1);
+    const del = await c.call('DELETE', '/v1/issues/10001/items', AS_ISSUE_EVENTS_ENDPOINT);
     expect(del.json()).toEqual({ deleted: 1 });
     expect((await c.call('GET', '/v1/issues/10001/items')).json()).toEqual({ items: [] });
     const rows = await c.db.itemValue.findMany({ where: { issueId: '10001' } });
@@ -162,12 +168,12 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
   it('marks an issue\'s values for purge when the issue-deleted trigger delivers the Jira event', async () => {
     const saved = await c.call('PUT', '/v1/issues/10077/items', { body: { items: [{ itemId: single.id, values: [{ id: String(german[0]!.id) }] }] } });
     expect(saved.statusCode).toBe(200);
-    const event = { eventType: 'avi:jira:deleted:issue', issue: { id: '10077', key: 'SUP-77', fields: { summary: 'x' } }, atlassianId: 'acc' };
-    const byUser = await c.call('POST', '/v1/events/jira', { moduleKey: 'issue-panel', principal: 'acc-user', body: event });
+    const event = issueDeletedEvent('10077');
+    const byUser = await c.call('POST', '/v1/events/jira', { ...asIssuePanelUser('acc-user'), body: event });
     expect(byUser.statusCode).toBe(403);
-    const other = await c.call('POST', '/v1/events/jira', { moduleKey: 'open-connect-issue-deleted', body: { eventType: 'avi:jira:updated:issue', issue: { id: '10077' } } });
+    const other = await c.call('POST', '/v1/events/jira', { ...AS_ISSUE_EVENTS_ENDPOINT, body: { ...event, eventType: 'avi:jira:updated:issue' } });
     expect(other.json()).toEqual({ handled: false, deleted: 0 });
-    const res = await c.call('POST', '/v1/events/jira', { moduleKey: 'open-connect-issue-deleted', body: event });
+    const res = await c.call('POST', '/v1/events/jira', { ...AS_ISSUE_EVENTS_ENDPOINT, body: event });
     expect(res.json()).toEqual({ handled: true, deleted: 1 });
     expect((await c.call('GET', '/v1/issues/10077/items')).json()).toEqual({ items: [] });
     expect((await c.db.itemValue.findFirstOrThrow({ where: { issueId: '10077' } })).purgeAt).not.toBeNull();

@@ -1,6 +1,7 @@
 // The forgery matrix: every /v1 route (read from the app) refuses every forged or unacceptable token
-// with 401 in the error shape, stores nothing for it, and every /v1/admin route refuses a genuine
-// token from a module that is not an admin module with 403.
+// with 401 in the error shape and stores nothing for it; and every route takes exactly the callers
+// its table entry names (the admin page, a field's UI, the resolvers, the platform's deliveries to
+// each endpoint), refusing every other genuine token with 403 and storing nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyObject } from 'node:crypto';
 import { SignJWT, decodeJwt, exportSPKI, importJWK, type JWTPayload } from 'jose';
@@ -8,7 +9,8 @@ import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { newSigningKey, TEST_APP_ID, type ForgeTokenIssuer } from '../helpers/forge-tokens.js';
 import { v1RoutesOf, type HttpMethod } from './support/app-routes.js';
-import { fillPath, hasErrorShape } from './support/proof-client.js';
+import { CALLERS, claimsOf as callerClaims, fillPath, hasErrorShape } from './support/proof-client.js';
+import { ROUTE_TABLE, acceptedBy } from './support/route-table.js';
 import { rowCounter } from './support/row-counts.js';
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -93,21 +95,34 @@ describe.each(databaseKinds())('token forgery on %s', (kind) => {
     expect(decodeJwt(await c.issuer.mint()).aud).toBe(TEST_APP_ID);
   });
 
-  it('refuses a genuine token of a non-admin module with 403 on every /v1/admin route, and lets it use the runtime routes', async () => {
-    const authorization = `Bearer ${await c.issuer.mint({ installationId: 'install-a', moduleKey: 'open-connect-field-edit', moduleType: 'jira:customField' })}`;
-    const routes = v1RoutesOf(c.app);
-    const admin = routes.filter((r) => r.split(' ')[1]!.startsWith('/v1/admin/'));
-    expect(admin.length).toBeGreaterThan(5);
-    for (const route of admin) {
-      const [method, path] = route.split(' ') as [HttpMethod, string];
+  it.each(CALLERS)('takes a genuine token of %s on exactly the routes that accept it, and stores nothing when refused', async (caller) => {
+    // The installation exists already: a refused call must not even create it.
+    expect((await send('GET', '/v1/admin/datasources', `Bearer ${await c.issuer.mint({ installationId: 'install-callers' })}`)).statusCode).toBe(200);
+    const authorization = `Bearer ${await c.issuer.mint(callerClaims(caller, 'install-callers'))}`;
+    const counts = await rowCounter(c.db);
+    const refused = ROUTE_TABLE.filter((e) => !acceptedBy(e).includes(caller));
+    const before = await counts();
+    for (const entry of refused) {
+      const [method, path] = entry.key.split(' ') as [HttpMethod, string];
       const res = await send(method, path, authorization);
-      expect(res.statusCode, `${route}: ${res.body}`).toBe(403);
-      expect(hasErrorShape(res.body), route).toBe(true);
+      expect(res.statusCode, `${entry.key} as ${caller}: ${res.body}`).toBe(403);
+      expect(hasErrorShape(res.body), entry.key).toBe(true);
     }
-    for (const route of routes.filter((r) => !admin.includes(r))) {
-      const [method, path] = route.split(' ') as [HttpMethod, string];
+    expect(await counts()).toEqual(before);
+    for (const entry of ROUTE_TABLE.filter((e) => acceptedBy(e).includes(caller))) {
+      const [method, path] = entry.key.split(' ') as [HttpMethod, string];
       const res = await send(method, path, authorization);
-      expect([401, 403], `${route}: ${res.body}`).not.toContain(res.statusCode);
+      expect([401, 403], `${entry.key} as ${caller}: ${res.body}`).not.toContain(res.statusCode);
     }
+  });
+
+  it('gives every admin route to the admin callers only, and each platform endpoint to its own delivery only', () => {
+    for (const entry of ROUTE_TABLE) {
+      if (entry.key.split(' ')[1]!.startsWith('/v1/admin/')) expect(acceptedBy(entry), entry.key).toEqual(['admin', 'adminResolver']);
+    }
+    const only = (key: string) => ROUTE_TABLE.find((e) => e.key === key)?.accepts;
+    expect(only('POST /v1/lifecycle')).toEqual(['lifecycle']);
+    expect(only('POST /v1/lifecycle/uninstall')).toEqual(['uninstall']);
+    expect(only('POST /v1/events/jira')).toEqual(['trigger']);
   });
 });

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { runPurge } from '../../companion/retention/purge-job.js';
+import { AS_UNINSTALL_ENDPOINT } from '../helpers/forge-tokens.js';
+import { preUninstallBody } from '../helpers/forge-events.js';
 
 const DAY = 24 * 3600 * 1000;
 const rows = JSON.stringify([{ id: 'a', name: 'Alpha' }, { id: 'b', name: 'Beta' }]);
@@ -72,7 +74,7 @@ describe.each(databaseKinds())('egress report on %s', (kind) => {
     expect(after.by.cache).toMatchObject({ count: 0 });
 
     // Uninstalled: the whole installation awaits purge.
-    await c.call('POST', '/v1/lifecycle', { installationId: 'egress-a', body: { eventType: 'avi:forge:uninstalled:app' } });
+    await c.call('POST', '/v1/lifecycle/uninstall', { installationId: 'egress-a', ...AS_UNINSTALL_ENDPOINT, body: preUninstallBody() });
     const marked = await report('egress-a');
     const tenantPurge = new Date(c.clock.now().getTime() + 30 * DAY).toISOString();
     expect(marked.tenantPurgeAt).toBe(tenantPurge);

@@ -3,6 +3,8 @@ import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { purgeOnce, runPurge } from '../../companion/retention/purge-job.js';
 import { createPrisma } from '../../companion/db/prisma.js';
+import { AS_LIFECYCLE_ENDPOINT, AS_UNINSTALL_ENDPOINT } from '../helpers/forge-tokens.js';
+import { installedEvent, preUninstallBody } from '../helpers/forge-events.js';
 
 const DAY = 24 * 3600 * 1000;
 const rows = JSON.stringify([{ id: 'a', name: 'Alpha' }, { id: 'b', name: 'Beta' }]);
@@ -48,18 +50,18 @@ describe.each(databaseKinds())('retention purge on %s', (kind) => {
     const b = await seedTenant(c, 'ret-b');
     const cTenant = await seedTenant(c, 'ret-c');
     for (const who of ['ret-b', 'ret-c']) {
-      const res = await c.call('POST', '/v1/lifecycle', { installationId: who, body: { eventType: 'avi:forge:uninstalled:app' } });
+      const res = await c.call('POST', '/v1/lifecycle/uninstall', { installationId: who, ...AS_UNINSTALL_ENDPOINT, body: preUninstallBody() });
       expect(res.json().tenant.state).toBe('uninstalled');
     }
     await addCache(c, a.tenantId, a.ds.id, 'stale-1', new Date(c.clock.now().getTime() + 60_000));
     await addCache(c, a.tenantId, a.ds.id, 'fresh-1', new Date(c.clock.now().getTime() + 40 * DAY));
     // Day 1: c is reinstalled (its purge is cancelled). Day 10: the spare datasource is deleted.
     c.clock.advance(DAY);
-    await c.call('POST', '/v1/lifecycle', { installationId: 'ret-c', body: { eventType: 'avi:forge:installed:app' } });
+    await c.call('POST', '/v1/lifecycle', { installationId: 'ret-c', ...AS_LIFECYCLE_ENDPOINT, body: installedEvent() });
     c.clock.advance(9 * DAY);
     await c.call('DELETE', `/v1/admin/datasources/${spare.id}`, a.as);
     const d = await seedTenant(c, 'ret-d');
-    await c.call('POST', '/v1/lifecycle', { installationId: 'ret-d', body: { eventType: 'avi:forge:uninstalled:app' } });
+    await c.call('POST', '/v1/lifecycle/uninstall', { installationId: 'ret-d', ...AS_UNINSTALL_ENDPOINT, body: preUninstallBody() });
 
     // One millisecond before day 30 only the stale cache entry is due.
     c.clock.advance(20 * DAY - 1);

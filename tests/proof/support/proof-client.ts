@@ -2,7 +2,7 @@
 // token, through app.inject (no socket: thousands of fuzz cases stay fast).
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestCompanion } from '../../helpers/test-companion.js';
-import { ADMIN_MODULE_KEY } from '../../helpers/forge-tokens.js';
+import { ADMIN_MODULE_KEY, type TokenClaims } from '../../helpers/forge-tokens.js';
 import { TokenSource } from './token-source.js';
 import type { HttpMethod } from './app-routes.js';
 
@@ -19,15 +19,38 @@ export interface Tenant {
   send(method: HttpMethod, url: string, options?: SendOptions): Promise<LightMyRequestResponse>;
 }
 
-/** Who calls: the admin page (a user), or one of the app's own triggers (no user principal). */
-export type Caller = 'admin' | 'trigger';
-export const TRIGGER_MODULE_KEY = 'open-connect-issue-deleted';
+/**
+ * Who calls, with the token Forge mints for them (Forge docs, "The Forge Invocation Token"): the
+ * admin page or a field's UI module with the user's principal (their own module type and key); a
+ * resolver function's invokeRemote (`core:endpoint`, the function's key, no principal); the platform
+ * delivering to an endpoint (`core:endpoint`, the endpoint's key, no principal). `trigger` is the
+ * issue-deleted trigger's endpoint.
+ */
+export type Caller = 'admin' | 'uiUser' | 'adminResolver' | 'fieldResolver' | 'lifecycle' | 'uninstall' | 'trigger';
+export const CALLERS: readonly Caller[] = ['admin', 'uiUser', 'adminResolver', 'fieldResolver', 'lifecycle', 'uninstall', 'trigger'];
+
+export function claimsOf(caller: Caller, installationId: string): TokenClaims {
+  const endpoint = (moduleKey: string) => ({ installationId, moduleKey, moduleType: 'core:endpoint' });
+  switch (caller) {
+    case 'admin':
+      return { installationId, moduleKey: ADMIN_MODULE_KEY, moduleType: 'jira:adminPage', principal: `user-of-${installationId}` };
+    case 'uiUser':
+      return { installationId, moduleKey: 'open-connect-object-field', moduleType: 'jira:customFieldType', principal: `user-of-${installationId}` };
+    case 'adminResolver':
+      return endpoint('admin-resolver');
+    case 'fieldResolver':
+      return endpoint('field-resolver');
+    case 'lifecycle':
+      return endpoint('companion-lifecycle');
+    case 'uninstall':
+      return endpoint('companion-uninstall');
+    case 'trigger':
+      return endpoint('companion-issue-events');
+  }
+}
 
 export function tenant(c: TestCompanion, installationId: string, caller: Caller = 'admin'): Tenant {
-  const claims =
-    caller === 'admin'
-      ? { installationId, moduleKey: ADMIN_MODULE_KEY, principal: `user-of-${installationId}` }
-      : { installationId, moduleKey: TRIGGER_MODULE_KEY, moduleType: 'core:trigger' };
+  const claims = claimsOf(caller, installationId);
   const tokens = new TokenSource(c.issuer, claims);
   return {
     installationId,
@@ -44,6 +67,11 @@ export function tenant(c: TestCompanion, installationId: string, caller: Caller 
       return c.app.inject({ method, url: options.query ? `${url}?${options.query}` : url, headers, ...(payload !== undefined ? { payload } : {}) });
     },
   };
+}
+
+/** The same installation as each caller that is not the admin page (for TenantFixtures). */
+export function platformCallers(c: TestCompanion, installationId: string): Partial<Record<Caller, Tenant>> {
+  return { trigger: tenant(c, installationId, 'trigger'), lifecycle: tenant(c, installationId, 'lifecycle'), uninstall: tenant(c, installationId, 'uninstall') };
 }
 
 /** `/v1/admin/datasources/:id` + {id} → the URL, each parameter URL-encoded. */

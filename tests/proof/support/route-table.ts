@@ -3,7 +3,8 @@
 // a /v1 route that has no entry here, or an entry names a route the app does not serve.
 import { expect } from 'vitest';
 import type { RouteKey } from './app-routes.js';
-import { fillPath, hasErrorShape, type Caller, type Tenant } from './proof-client.js';
+import { CALLERS, fillPath, hasErrorShape, type Caller, type Tenant } from './proof-client.js';
+import { installedEvent, preUninstallBody, upgradedEvent } from '../../helpers/forge-events.js';
 import { fieldBody, ISSUE_ID, itemBody, PARENT_FIELD, staticDatasourceBody, type TenantFixtures } from './tenant-fixtures.js';
 
 export interface ValidRequest {
@@ -23,11 +24,21 @@ export interface IsolationCheck {
 
 export interface RouteEntry {
   key: RouteKey;
-  /** Who may call it (default: the admin page, with a user). */
+  /** Who sends the valid request (default: the admin page, with a user). */
   caller?: Caller;
+  /**
+   * Every caller whose genuine token the route takes; any other gets 403 (token-forgery.test.ts).
+   * Default: the admin page and the admin resolver (/v1/admin/**).
+   */
+  accepts?: readonly Caller[];
   valid(f: TenantFixtures): Promise<ValidRequest>;
   isolation(check: IsolationCheck): Promise<void>;
 }
+
+export const ADMIN_CALLERS: readonly Caller[] = ['admin', 'adminResolver'];
+/** Routes whose permission check is the resolver's (Jira's EDIT_ISSUES): never a UI module's own token. */
+const RESOLVER_CALLERS: readonly Caller[] = ['admin', 'adminResolver', 'fieldResolver'];
+export const acceptedBy = (entry: RouteEntry): readonly Caller[] => entry.accepts ?? ADMIN_CALLERS;
 
 const methodOf = (key: RouteKey) => key.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'DELETE';
 const pathOf = (key: RouteKey) => key.split(' ')[1]!;
@@ -91,6 +102,18 @@ const refusedAndUnchanged = (readBack: string) =>
 
 const f0 = (f: TenantFixtures) => f.issueValues();
 
+/** B's install and preUninstall change B, never A: A stays installed with no purge date. */
+const lifecycleOfItsOwn = async ({ a, b }: IsolationCheck) => {
+  await a.lifecycle.send('POST', '/v1/lifecycle', { body: installedEvent() });
+  const installed = await b.lifecycle.send('POST', '/v1/lifecycle', { body: installedEvent() });
+  expect(installed.json().tenant).toMatchObject({ installationId: b.tenant.installationId, state: 'installed' });
+  const gone = await b.uninstall.send('POST', '/v1/lifecycle/uninstall', { body: preUninstallBody() });
+  expect(gone.json().tenant).toMatchObject({ installationId: b.tenant.installationId, state: 'uninstalled', purgeAt: expect.any(String) });
+  const aState = await a.lifecycle.send('POST', '/v1/lifecycle', { body: upgradedEvent() });
+  expect(aState.json().tenant).toMatchObject({ installationId: a.tenant.installationId, purgeAt: null });
+  await b.lifecycle.send('POST', '/v1/lifecycle', { body: installedEvent() });
+};
+
 // ---- the table ---------------------------------------------------------------------------------
 
 const DS = '/v1/admin/datasources';
@@ -110,19 +133,9 @@ const putWithVersion = (base: string, made: (f: TenantFixtures) => Promise<Recor
   };
 
 export const ROUTE_TABLE: RouteEntry[] = [
-  {
-    key: 'POST /v1/lifecycle',
-    valid: async () => ({ params: {}, body: { eventType: 'avi:forge:upgraded:app', context: {} } }),
-    // B's uninstall event marks B, never A.
-    isolation: async ({ a, b }) => {
-      await a.tenant.send('POST', '/v1/lifecycle', { body: { eventType: 'avi:forge:installed:app' } });
-      const res = await b.tenant.send('POST', '/v1/lifecycle', { body: { eventType: 'avi:forge:uninstalled:app' } });
-      expect(res.json().tenant).toMatchObject({ installationId: b.tenant.installationId, state: 'uninstalled' });
-      const aState = await a.tenant.send('POST', '/v1/lifecycle', { body: { eventType: 'something:else' } });
-      expect(aState.json().tenant).toMatchObject({ installationId: a.tenant.installationId, purgeAt: null });
-      await b.tenant.send('POST', '/v1/lifecycle', { body: { eventType: 'avi:forge:installed:app' } });
-    },
-  },
+  // Forge lifecycle, as delivered: each only from the platform's delivery to its own endpoint.
+  { key: 'POST /v1/lifecycle', caller: 'lifecycle', accepts: ['lifecycle'], valid: async () => ({ params: {}, body: upgradedEvent() }), isolation: lifecycleOfItsOwn },
+  { key: 'POST /v1/lifecycle/uninstall', caller: 'uninstall', accepts: ['uninstall'], valid: async () => ({ params: {}, body: preUninstallBody() }), isolation: lifecycleOfItsOwn },
   // datasources
   { key: `GET ${DS}`, valid: async (f) => (await f.datasource(), { params: {}, query: 'limit=50' }), isolation: listedUnder('datasources') },
   { key: `POST ${DS}`, valid: async () => ({ params: {}, body: staticDatasourceBody('Created by the proof') }), isolation: createdUnder(DS, 'datasources') },
@@ -161,11 +174,13 @@ export const ROUTE_TABLE: RouteEntry[] = [
   // runtime (any module's token)
   {
     key: 'POST /v1/fields/:id/options',
+    accepts: CALLERS,
     valid: async (f) => ({ ...(await fieldId(f)), body: { context: issueContext, input: '', limit: 50 } }),
     isolation: ownedBy((r) => `${FIELDS}/${r.params.id}`),
   },
   {
     key: 'POST /v1/fields/recalculate',
+    accepts: CALLERS,
     valid: async (f) => (await f.childField(), { params: {}, body: { context: issueContext, changed: [PARENT_FIELD] } }),
     isolation: listedUnder('fields'),
   },
@@ -181,6 +196,7 @@ export const ROUTE_TABLE: RouteEntry[] = [
   },
   {
     key: 'POST /v1/items/:id/options',
+    accepts: RESOLVER_CALLERS,
     valid: async (f) => ({ ...(await itemId(f)), body: { context: issueContext, input: '', limit: 50 } }),
     isolation: ownedBy((r) => `${ITEMS}/${r.params.id}`),
   },
@@ -188,6 +204,7 @@ export const ROUTE_TABLE: RouteEntry[] = [
   // dropping "its" issue's values leaves A's in place
   {
     key: 'GET /v1/issues/:issueId/items',
+    accepts: RESOLVER_CALLERS,
     valid: async (f) => (await f.issueValues(), { params: { issueId: ISSUE_ID } }),
     isolation: async ({ entry, a, b, request }) => {
       expect((await sendEntry(a.tenant, entry, request)).json().items.length).toBeGreaterThan(0);
@@ -198,6 +215,7 @@ export const ROUTE_TABLE: RouteEntry[] = [
   },
   {
     key: 'PUT /v1/issues/:issueId/items',
+    accepts: RESOLVER_CALLERS,
     valid: async (f) => ({ params: { issueId: ISSUE_ID }, body: { items: [{ itemId: id(await f.item()), values: [{ id: 'GLOBX' }] }] } }),
     isolation: async (check) => {
       await f0(check.a);
@@ -206,6 +224,7 @@ export const ROUTE_TABLE: RouteEntry[] = [
   },
   {
     key: 'DELETE /v1/issues/:issueId/items',
+    accepts: ['admin', 'adminResolver', 'trigger'],
     // (an issue of its own: the fuzzer deletes its values over and over)
     valid: async () => ({ params: { issueId: '10199' } }),
     isolation: async ({ entry, a, b }) => {
@@ -280,6 +299,7 @@ export const ROUTE_TABLE: RouteEntry[] = [
   {
     key: 'POST /v1/events/jira',
     caller: 'trigger',
+    accepts: ['trigger'],
     valid: async () => ({ params: {}, body: { eventType: 'avi:jira:deleted:issue', issue: { id: '10188', key: 'PRJ-188' } } }),
     isolation: async ({ a, b }) => {
       await f0(a);

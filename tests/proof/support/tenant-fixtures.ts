@@ -1,7 +1,7 @@
 // What a tenant needs before a route can be called validly: created through the API (never written
 // to the database behind the companion's back), once per tenant, on first use.
 import { expect } from 'vitest';
-import type { Tenant } from './proof-client.js';
+import type { Caller, Tenant } from './proof-client.js';
 
 /** Rows a static datasource serves: no network needed for options, recalculate or preview. */
 export const STATIC_ROWS = [
@@ -48,14 +48,18 @@ export class TenantFixtures {
   private readonly made = new Map<string, Promise<Json>>();
   private serial = 0;
 
-  /** The same installation calling as the app's trigger (no user). */
+  /** The same installation as the platform delivers to it: the issue-deleted trigger, lifecycle, preUninstall. */
   readonly trigger: Tenant;
+  readonly lifecycle: Tenant;
+  readonly uninstall: Tenant;
 
   constructor(
     readonly tenant: Tenant,
-    trigger?: Tenant,
+    others: Partial<Record<Caller, Tenant>> = {},
   ) {
-    this.trigger = trigger ?? tenant;
+    this.trigger = others.trigger ?? tenant;
+    this.lifecycle = others.lifecycle ?? tenant;
+    this.uninstall = others.uninstall ?? tenant;
   }
 
   private once(name: string, make: () => Promise<Json>) {
