@@ -37,7 +37,7 @@ const platform = localForgePlatform({ issuer, companionUrl: url, admins: [ADMIN]
 const handlers = { 'admin-resolver': buildAdminResolver(platform).getDefinitions(), 'field-resolver': buildFieldResolver(platform).getDefinitions() };
 type Envelope = { ok: boolean; data?: unknown; error?: { message: string } };
 async function invoke(functionKey: keyof typeof handlers, definition: string, payload: Record<string, unknown>, accountId: string, extension: Record<string, unknown> = {}) {
-  platform.current = { functionKey, accountId };
+  platform.current = { functionKey };
   // Forge puts the module's localId in the context; the admin page builds the field types' ids from it.
   const localId = `ari:cloud:ecosystem::extension/${TEST_APP_ID.split('/').pop()}/demo-environment/static/${functionKey}`;
   return (await handlers[functionKey]({ call: { functionKey: definition, payload }, context: { moduleKey: functionKey, localId, extension } }, { principal: { accountId } })) as Envelope;
@@ -49,9 +49,10 @@ const admin = async <T>(definition: string, payload: Record<string, unknown> = {
 };
 
 try {
-  // The platform delivers the installed event to the lifecycle endpoint.
-  platform.current = { functionKey: 'companion-lifecycle', accountId: ADMIN };
-  await platform.invokeRemote('companion', { path: '/v1/lifecycle', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ eventType: 'avi:forge:installed:app' }) });
+  // The platform delivers the installed event (as documented) to the lifecycle endpoint.
+  platform.current = { functionKey: 'companion-lifecycle' };
+  const installed = { eventType: 'avi:forge:installed:app', id: 'demo-installation', installerAccountId: ADMIN, app: { id: 'demo-app', version: '1.0.0' } };
+  await platform.invokeRemote('companion', { path: '/v1/lifecycle', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(installed) });
 
   say('\n== The admin configures open-connect (admin page → admin-resolver → companion)');
   const refused = await invoke('admin-resolver', 'datasources/list', {}, USER);

@@ -1,6 +1,9 @@
 // The one way the Forge side talks to the companion: `invokeRemote` on the `companion` remote. The
-// platform signs each call with a Forge Invocation Token (tenant, module, user), so nothing here
-// carries credentials. Errors keep the companion's safe `{error:{code,message}}` for the admin.
+// platform signs each call with a Forge Invocation Token (tenant, function), so nothing here carries
+// credentials. A function's token has no `principal`, so the user a call is made for travels in the
+// body as `context.user.accountId` (DESIGN.md "Who is calling"): always Forge's own
+// `context.accountId` of the running invocation, never anything the UI put in its payload. Errors
+// keep the companion's safe `{error:{code,message}}` for the admin.
 import type { ForgePlatform } from '../platform/forge-platform';
 
 export const COMPANION_REMOTE_KEY = 'companion';
@@ -18,8 +21,13 @@ export class CompanionError extends Error {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface CompanionClient {
+export interface CompanionCalls {
   request<T = unknown>(method: HttpMethod, path: string, body?: unknown): Promise<T>;
+}
+
+export interface CompanionClient {
+  /** Calls made for this user: Forge's `request.context.accountId` (undefined: for nobody). */
+  as(accountId: string | undefined): CompanionCalls;
 }
 
 /** Builds `/v1/...` paths with every dynamic segment URL-encoded. */
@@ -27,34 +35,56 @@ export function companionPath(strings: TemplateStringsArray, ...segments: Array<
   return strings.reduce((path, part, i) => path + part + (i < segments.length ? encodeURIComponent(String(segments[i])) : ''), '');
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The body with its `context.user` set to the caller (or removed): whatever `context.user` the UI's
+ * payload carried is dropped. GET has no body, and so no caller.
+ */
+export function withCaller(method: HttpMethod, body: unknown, accountId: string | undefined): unknown {
+  if (method === 'GET') return body;
+  const user = accountId ? { user: { accountId } } : {};
+  if (body === undefined) return accountId ? { context: user } : undefined;
+  if (!isRecord(body)) return body;
+  const { user: _dropped, ...context } = isRecord(body.context) ? body.context : {};
+  const merged = { ...context, ...user };
+  return Object.keys(merged).length > 0 || 'context' in body ? { ...body, context: merged } : body;
+}
+
 export function companionClient(platform: Pick<ForgePlatform, 'invokeRemote'>): CompanionClient {
   return {
-    async request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
-      let response;
-      try {
-        response = await platform.invokeRemote(COMPANION_REMOTE_KEY, {
-          path,
-          method,
-          headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-      } catch {
-        // The platform could not reach the remote at all (down, DNS, TLS): say so plainly.
-        throw new CompanionError(503, 'companion_unreachable', 'The open-connect companion service could not be reached');
-      }
-      const text = await response.text();
-      const parsed = parseJson(text);
-      if (!response.ok) {
-        const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-        throw new CompanionError(
-          response.status,
-          typeof error?.code === 'string' ? error.code : 'companion_error',
-          typeof error?.message === 'string' ? error.message : `The companion answered ${response.status}`,
-        );
-      }
-      return parsed as T;
-    },
+    as: (accountId) => ({
+      request<T>(method: HttpMethod, path: string, body?: unknown) {
+        return send<T>(platform, method, path, withCaller(method, body, accountId));
+      },
+    }),
   };
+}
+
+async function send<T>(platform: Pick<ForgePlatform, 'invokeRemote'>, method: HttpMethod, path: string, body: unknown): Promise<T> {
+  let response;
+  try {
+    response = await platform.invokeRemote(COMPANION_REMOTE_KEY, {
+      path,
+      method,
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    // The platform could not reach the remote at all (down, DNS, TLS): say so plainly.
+    throw new CompanionError(503, 'companion_unreachable', 'The open-connect companion service could not be reached');
+  }
+  const text = await response.text();
+  const parsed = parseJson(text);
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    throw new CompanionError(
+      response.status,
+      typeof error?.code === 'string' ? error.code : 'companion_error',
+      typeof error?.message === 'string' ? error.message : `The companion answered ${response.status}`,
+    );
+  }
+  return parsed as T;
 }
 
 function parseJson(text: string): unknown {

@@ -49,16 +49,16 @@ export function itemHintsStore(store: KeyValueStore) {
   };
 }
 
-/** The items mapped to a project and issue type (or request type, on the portal), not hidden. */
+/**
+ * The items mapped to a project and issue type, not hidden; on the portal, where the request type is
+ * known, the mapping's request types must match too (an empty list matches every type).
+ */
 export function itemsFor(hints: ItemHints, where: { projectId?: string; issueTypeId?: string; requestTypeId?: string }): ItemHint[] {
+  const matches = (ids: string[], id: string | undefined) => ids.length === 0 || (id !== undefined && ids.includes(id));
   const ids = new Set(
     hints.mappings
-      .filter((m) => !m.hidden && m.projectId === where.projectId)
-      .filter((m) =>
-        where.requestTypeId !== undefined
-          ? m.requestTypeIds.length === 0 || m.requestTypeIds.includes(where.requestTypeId)
-          : m.issueTypeIds.length === 0 || (where.issueTypeId !== undefined && m.issueTypeIds.includes(where.issueTypeId)),
-      )
+      .filter((m) => !m.hidden && m.projectId === where.projectId && matches(m.issueTypeIds, where.issueTypeId))
+      .filter((m) => where.requestTypeId === undefined || matches(m.requestTypeIds, where.requestTypeId))
       .map((m) => m.itemId),
   );
   return hints.items.filter((i) => ids.has(i.id));

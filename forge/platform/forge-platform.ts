@@ -40,8 +40,22 @@ export class JiraRequestError extends Error {
   }
 }
 
+/** Where an issue sits: what the connected item mappings are matched on. */
+export interface IssueLocation {
+  id: string;
+  key: string;
+  projectId: string;
+  projectKey: string | undefined;
+  issueTypeId: string;
+}
+
 export interface ForgePlatform {
   invokeRemote(remoteKey: string, request: RemoteRequest): Promise<RemoteResponse>;
+  /**
+   * The issue behind a key, read as the app (the portal's customers may not read Jira themselves:
+   * asUser is not allowed for them). Undefined when Jira does not know it.
+   */
+  findIssue(issueKey: string): Promise<IssueLocation | undefined>;
   /** Whether the account holds Jira's global ADMINISTER permission. */
   isJiraAdmin(accountId: string): Promise<boolean>;
   /** Whether the account may edit the issue (connected item values belong to the issue). */
@@ -74,8 +88,21 @@ async function checkPermissions(body: unknown): Promise<{ globalPermissions?: st
   return response.ok ? response.json() : null;
 }
 
+const idOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+
+/** GET /rest/api/3/issue/{key}?fields=project,issuetype as the app: `{id, key, fields: {project: {id, key}, issuetype: {id}}}`. */
+async function findIssue(issueKey: string): Promise<IssueLocation | undefined> {
+  const response = await asApp().requestJira(route`/rest/api/3/issue/${issueKey}?fields=project,issuetype`, { headers: { accept: 'application/json' } });
+  if (!response.ok) return undefined;
+  const issue = (await response.json()) as { id?: unknown; key?: unknown; fields?: { project?: { id?: unknown; key?: unknown }; issuetype?: { id?: unknown } } };
+  const [id, projectId, issueTypeId] = [idOf(issue.id), idOf(issue.fields?.project?.id), idOf(issue.fields?.issuetype?.id)];
+  if (!id || !projectId || !issueTypeId) return undefined;
+  return { id, key: idOf(issue.key) ?? issueKey, projectId, projectKey: idOf(issue.fields?.project?.key), issueTypeId };
+}
+
 export const forgePlatform: ForgePlatform = {
   invokeRemote: (remoteKey, request) => invokeRemote(remoteKey, request),
+  findIssue,
   async isJiraAdmin(accountId) {
     const answer = await checkPermissions({ accountId, globalPermissions: ['ADMINISTER'] });
     return answer?.globalPermissions?.includes('ADMINISTER') === true;

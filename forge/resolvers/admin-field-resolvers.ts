@@ -9,7 +9,7 @@ import { companionPath as p, type CompanionClient } from '../companion/companion
 import { JiraRequestError, type ForgePlatform } from '../platform/forge-platform';
 import { renderHintsStore, type EditorKind, type FieldConfig, type StorageKind } from '../fields/render-hints-store';
 import { fieldTypeFor, fieldTypeId, fieldTypeOf, type FieldTypeKey } from '../fields/field-types';
-import { adminOnly } from './admin-guard';
+import { adminOnly, type AdminHandler } from './admin-guard';
 import { optionalQuery, refuse, requireObject, requireString } from './resolver-envelope';
 
 type FieldAnswer = FieldConfig;
@@ -60,12 +60,12 @@ async function jiraFieldFor(platform: ForgePlatform, request: Request, field: Re
 }
 
 export function defineFieldAdminResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
-  const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);
+  const admin = (handler: AdminHandler) => adminOnly(platform, companion, handler);
   const hints = renderHintsStore(platform.kvs);
 
   resolver.define(
     'fields/list',
-    admin(async (q) => {
+    admin(async (q, companion) => {
       const list = await companion.request<{ fields: FieldAnswer[]; nextCursor?: string | null }>(
         'GET',
         `/v1/admin/fields${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`,
@@ -75,11 +75,11 @@ export function defineFieldAdminResolvers(resolver: Resolver, platform: ForgePla
       return list;
     }),
   );
-  resolver.define('fields/get', admin((q) => companion.request('GET', p`/v1/admin/fields/${requireString(q, 'id')}`)));
-  resolver.define('jiraFields/list', admin(async (_q, request) => ({ fields: await connectedJiraFields(platform, request) })));
+  resolver.define('fields/get', admin((q, companion) => companion.request('GET', p`/v1/admin/fields/${requireString(q, 'id')}`)));
+  resolver.define('jiraFields/list', admin(async (_q, _companion, request) => ({ fields: await connectedJiraFields(platform, request) })));
   resolver.define(
     'fields/create',
-    admin(async (q, request) => {
+    admin(async (q, companion, request) => {
       const body = requireObject(q, 'field');
       const key = await jiraFieldFor(platform, request, body, requireObject(q, 'jiraField'));
       const field = await companion.request<FieldAnswer>('POST', '/v1/admin/fields', { ...body, key });
@@ -89,7 +89,7 @@ export function defineFieldAdminResolvers(resolver: Resolver, platform: ForgePla
   );
   resolver.define(
     'fields/update',
-    admin(async (q) => {
+    admin(async (q, companion) => {
       const id = requireString(q, 'id');
       // The binding to the Jira field never changes: the stored key wins over anything sent.
       const stored = await companion.request<FieldAnswer>('GET', p`/v1/admin/fields/${id}`);
@@ -105,7 +105,7 @@ export function defineFieldAdminResolvers(resolver: Resolver, platform: ForgePla
   );
   resolver.define(
     'fields/delete',
-    admin(async (q) => {
+    admin(async (q, companion) => {
       const id = requireString(q, 'id');
       const field = await companion.request<FieldAnswer>('GET', p`/v1/admin/fields/${id}`);
       await companion.request('DELETE', p`/v1/admin/fields/${id}`);
@@ -117,7 +117,7 @@ export function defineFieldAdminResolvers(resolver: Resolver, platform: ForgePla
   // be overridden to try the dependency chain without an issue.
   resolver.define(
     'fields/preview',
-    admin((q) =>
+    admin((q, companion) =>
       companion.request('POST', p`/v1/admin/fields/${requireString(q, 'id')}/preview`, {
         ...(q.context ? { context: requireObject(q, 'context') } : {}),
         ...(typeof q.input === 'string' ? { input: q.input } : {}),

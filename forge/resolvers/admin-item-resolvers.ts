@@ -3,25 +3,25 @@ import type { Resolver } from './resolver-class';
 import { companionPath as p, type CompanionClient } from '../companion/companion-client';
 import type { ForgePlatform } from '../platform/forge-platform';
 import { itemHintsStore, type ItemHint, type MappingHint } from '../items/item-hints-store';
-import { adminOnly } from './admin-guard';
+import { adminOnly, type AdminHandler } from './admin-guard';
 import { optionalQuery, requireObject, requireString } from './resolver-envelope';
 
 export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
-  const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);
+  const admin = (handler: AdminHandler) => adminOnly(platform, companion, handler);
   // The issue panel reads item names and mappings from Forge storage: keep them current.
   const hints = itemHintsStore(platform.kvs);
   resolver.define(
     'items/list',
-    admin(async (q) => {
+    admin(async (q, companion) => {
       const list = await companion.request<{ items: ItemHint[] }>('GET', `/v1/admin/items${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`);
       if (q.cursor === undefined) await hints.saveItems(list.items);
       return list;
     }),
   );
-  resolver.define('items/get', admin((q) => companion.request('GET', p`/v1/admin/items/${requireString(q, 'id')}`)));
+  resolver.define('items/get', admin((q, companion) => companion.request('GET', p`/v1/admin/items/${requireString(q, 'id')}`)));
   resolver.define(
     'items/create',
-    admin(async (q) => {
+    admin(async (q, companion) => {
       const item = await companion.request<ItemHint>('POST', '/v1/admin/items', requireObject(q, 'item'));
       await hints.saveItem(item);
       return item;
@@ -29,7 +29,7 @@ export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlat
   );
   resolver.define(
     'items/update',
-    admin(async (q) => {
+    admin(async (q, companion) => {
       const item = await companion.request<ItemHint>('PUT', p`/v1/admin/items/${requireString(q, 'id')}`, requireObject(q, 'item'));
       await hints.saveItem(item);
       return item;
@@ -37,7 +37,7 @@ export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlat
   );
   resolver.define(
     'items/delete',
-    admin(async (q) => {
+    admin(async (q, companion) => {
       const id = requireString(q, 'id');
       await companion.request('DELETE', p`/v1/admin/items/${id}`);
       await hints.removeItem(id);
@@ -46,7 +46,7 @@ export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlat
   );
   resolver.define(
     'mappings/get',
-    admin(async () => {
+    admin(async (_q, companion) => {
       const doc = await companion.request<{ mappings: MappingHint[] }>('GET', '/v1/admin/mappings');
       await hints.saveMappings(doc.mappings);
       return doc;
@@ -54,7 +54,7 @@ export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlat
   );
   resolver.define(
     'mappings/put',
-    admin(async (q) => {
+    admin(async (q, companion) => {
       const doc = await companion.request<{ mappings: MappingHint[] }>('PUT', '/v1/admin/mappings', requireObject(q, 'document'));
       await hints.saveMappings(doc.mappings);
       return doc;

@@ -3,15 +3,15 @@
 import type { Resolver } from './resolver-class';
 import type { CompanionClient } from '../companion/companion-client';
 import type { ForgePlatform } from '../platform/forge-platform';
-import { adminOnly } from './admin-guard';
+import { adminOnly, type AdminHandler } from './admin-guard';
 import { optionalQuery } from './resolver-envelope';
 
 export function defineSupportResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
-  const admin = (handler: Parameters<typeof adminOnly>[1]) => adminOnly(platform, handler);
-  resolver.define('support/export', admin(() => companion.request('GET', '/v1/admin/export')));
-  resolver.define('support/egress', admin(() => companion.request('GET', '/v1/admin/egress')));
+  const admin = (handler: AdminHandler) => adminOnly(platform, companion, handler);
+  resolver.define('support/export', admin((_q, companion) => companion.request('GET', '/v1/admin/export')));
+  resolver.define('support/egress', admin((_q, companion) => companion.request('GET', '/v1/admin/egress')));
   resolver.define(
     'support/audit',
-    admin((q) => companion.request('GET', `/v1/admin/audit${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`)),
+    admin((q, companion) => companion.request('GET', `/v1/admin/audit${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`)),
   );
 }

@@ -6,7 +6,7 @@ import { companionPath as p, type CompanionClient } from '../companion/companion
 import type { ForgePlatform } from '../platform/forge-platform';
 import { renderHintsStore } from '../fields/render-hints-store';
 import { envelope, refuse, requireString } from './resolver-envelope';
-import { requestContextOf } from './request-context';
+import { accountIdOf, requestContextOf } from './request-context';
 
 const FIELD_KEY = /^customfield_[0-9]{1,12}$/;
 
@@ -25,7 +25,7 @@ export function defineFieldResolvers(resolver: Resolver, platform: ForgePlatform
       const q = payloadOf(request);
       const input = typeof q.input === 'string' ? q.input.slice(0, 1000) : undefined;
       const limit = typeof q.limit === 'number' ? q.limit : undefined;
-      return companion.request('POST', p`/v1/fields/${fieldKeyOf(q)}/options`, {
+      return companion.as(accountIdOf(request)).request('POST', p`/v1/fields/${fieldKeyOf(q)}/options`, {
         context: requestContextOf(request, q.fields),
         ...(input !== undefined ? { input } : {}),
         ...(limit !== undefined ? { limit } : {}),
@@ -39,7 +39,7 @@ export function defineFieldResolvers(resolver: Resolver, platform: ForgePlatform
       const q = payloadOf(request);
       const changed = Array.isArray(q.changed) ? q.changed.filter((k): k is string => typeof k === 'string' && FIELD_KEY.test(k)) : [];
       if (changed.length === 0) throw refuse.badRequest('changed must name at least one field');
-      return companion.request('POST', '/v1/fields/recalculate', { context: requestContextOf(request, q.fields), changed });
+      return companion.as(accountIdOf(request)).request('POST', '/v1/fields/recalculate', { context: requestContextOf(request, q.fields), changed });
     }),
   );
 
@@ -60,7 +60,8 @@ const ID_ALIASES = new Set(['ConnectedId', 'ConnectedIds']);
 export async function searchSuggestionsFor(companion: CompanionClient, fieldKey: string, query: string, searchAlias?: string): Promise<Array<string | { value: string; label: string }>> {
   if (!FIELD_KEY.test(fieldKey)) return [];
   try {
-    const answer = await companion.request<{ options: Array<{ id: string; value: string }> }>('POST', p`/v1/fields/${fieldKey}/options`, {
+    // Jira asks for suggestions with no user the companion could template with.
+    const answer = await companion.as(undefined).request<{ options: Array<{ id: string; value: string }> }>('POST', p`/v1/fields/${fieldKey}/options`, {
       input: query.slice(0, 1000),
       limit: 20,
     });

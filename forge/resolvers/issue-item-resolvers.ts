@@ -1,37 +1,73 @@
-// Issue panel / portal → companion: the connected items of the issue in the Forge context. Reading
-// needs only the panel (Jira already checked the user sees the issue); writing also needs the
-// user's EDIT_ISSUES permission on that issue, asked of Jira before the companion is called.
+// Issue panel / portal → companion: the connected items of the issue in the Forge context. On the
+// portal (`jiraServiceManagement:portalRequestDetail`) the context names the request (key, request
+// type) and no issue or project: the issue is read as the app from that key (customers may not read
+// Jira as themselves). Reading needs only the panel (Jira or the portal showed it: the user can see
+// the request); listing options and writing need the user's EDIT_ISSUES permission on the issue,
+// asked of Jira before the companion is called. Portal customers normally lack it, so they see the
+// request's connected items read-only.
 import type { Resolver } from './resolver-class';
 import type { Request } from '@forge/resolver';
+import type { RequestContext } from '../../companion/contract/index';
 import { companionPath as p, type CompanionClient } from '../companion/companion-client';
 import type { ForgePlatform } from '../platform/forge-platform';
 import { envelope, refuse } from './resolver-envelope';
-import { issueIdOf, requestContextOf } from './request-context';
+import { accountIdOf, portalRequestOf, requestContextOf } from './request-context';
 import { itemHintsStore, itemsFor } from '../items/item-hints-store';
 
 interface IssueItems {
   items: Array<{ itemId: string; key: string; values: Array<{ id: string; value: string; attributes?: Record<string, string> }> }>;
 }
 
-export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
-  const issueOf = (request: Request) => {
-    const id = issueIdOf(request);
-    if (!id) throw refuse.badRequest('This view has no issue');
-    return id;
-  };
+/** The issue a panel is about, and where it sits (what mappings are matched on). */
+interface IssueTarget {
+  id: string;
+  requestTypeId: string | undefined;
+  context: RequestContext;
+}
 
+// Jira issue keys: project key, dash, number (`SUP-42`).
+const ISSUE_KEY = /^[A-Z][A-Z0-9_]{0,254}-[0-9]{1,18}$/;
+
+export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const hints = itemHintsStore(platform.kvs);
 
-  // The items mapped to this issue (from the hints) with the values the companion holds for it.
+  async function targetOf(request: Request): Promise<IssueTarget> {
+    const portal = portalRequestOf(request);
+    if (portal) {
+      if (!ISSUE_KEY.test(portal.key)) throw refuse.badRequest('This portal request has no valid key');
+      const issue = await platform.findIssue(portal.key);
+      if (!issue) throw refuse.notFound('This request could not be found');
+      const { id, key, projectId, projectKey, issueTypeId } = issue;
+      return { id, requestTypeId: portal.requestTypeId, context: { issue: { id, key, projectId, ...(projectKey ? { projectKey } : {}), issueTypeId } } };
+    }
+    const context = requestContextOf(request, undefined);
+    if (!context.issue?.id) throw refuse.badRequest('This view has no issue');
+    return { id: context.issue.id, requestTypeId: undefined, context };
+  }
+
+  const mayEdit = async (request: Request, issueId: string) => {
+    const accountId = accountIdOf(request);
+    return accountId !== undefined && (await platform.canEditIssue(accountId, issueId));
+  };
+  const mustEdit = async (request: Request, issueId: string) => {
+    if (!(await mayEdit(request, issueId))) throw refuse.forbidden('You cannot edit this issue');
+  };
+
+  // The items mapped to this issue (from the hints) with the values the companion holds for it, and
+  // whether the user may change them (the panel offers editing only then).
   resolver.define('issueItems/get', (request: Request) =>
     envelope(async () => {
-      const stored = await companion.request<IssueItems>('GET', p`/v1/issues/${issueOf(request)}/items`);
-      const where = requestContextOf(request, undefined).issue ?? {};
-      const requestTypeId = (request.context.extension as { request?: { typeId?: string | number } } | undefined)?.request?.typeId;
-      const all = await hints.read();
-      const mapped = itemsFor(all, { projectId: where.projectId, issueTypeId: where.issueTypeId, ...(requestTypeId !== undefined ? { requestTypeId: String(requestTypeId) } : {}) });
+      const target = await targetOf(request);
+      const [stored, all, canEdit] = await Promise.all([
+        companion.as(accountIdOf(request)).request<IssueItems>('GET', p`/v1/issues/${target.id}/items`),
+        hints.read(),
+        mayEdit(request, target.id),
+      ]);
+      const where = target.context.issue ?? {};
+      const mapped = itemsFor(all, { projectId: where.projectId, issueTypeId: where.issueTypeId, ...(target.requestTypeId !== undefined ? { requestTypeId: target.requestTypeId } : {}) });
       const ids = new Set([...mapped.map((i) => i.id), ...stored.items.map((i) => i.itemId)]);
       return {
+        canEdit,
         items: [...ids].map((itemId) => {
           const hint = all.items.find((i) => i.id === itemId);
           const values = stored.items.find((i) => i.itemId === itemId);
@@ -41,13 +77,16 @@ export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlat
     }),
   );
 
+  // An item's options are its editor's list: only for a user who may edit the issue.
   resolver.define('issueItems/options', (request: Request) =>
-    envelope(() => {
+    envelope(async () => {
       const q = (request.payload ?? {}) as Record<string, unknown>;
       const itemId = typeof q.itemId === 'string' && q.itemId.length <= 200 ? q.itemId : '';
       if (!itemId) throw refuse.badRequest('itemId is required');
-      return companion.request('POST', p`/v1/items/${itemId}/options`, {
-        context: requestContextOf(request, undefined),
+      const target = await targetOf(request);
+      await mustEdit(request, target.id);
+      return companion.as(accountIdOf(request)).request('POST', p`/v1/items/${itemId}/options`, {
+        context: target.context,
         ...(typeof q.input === 'string' ? { input: q.input.slice(0, 1000) } : {}),
       });
     }),
@@ -55,14 +94,11 @@ export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlat
 
   resolver.define('issueItems/put', (request: Request) =>
     envelope(async () => {
-      const issueId = issueOf(request);
-      const accountId = request.context.accountId as string | undefined;
-      if (!accountId || !(await platform.canEditIssue(accountId, issueId))) {
-        throw refuse.forbidden('You cannot edit this issue');
-      }
       const items = (request.payload as { items?: unknown } | undefined)?.items;
       if (!Array.isArray(items)) throw refuse.badRequest('items must be a list');
-      return companion.request('PUT', p`/v1/issues/${issueId}/items`, { context: requestContextOf(request, undefined), items });
+      const target = await targetOf(request);
+      await mustEdit(request, target.id);
+      return companion.as(accountIdOf(request)).request('PUT', p`/v1/issues/${target.id}/items`, { context: target.context, items });
     }),
   );
 }

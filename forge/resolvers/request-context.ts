@@ -1,21 +1,38 @@
-// The issue and user an options request is computed for, taken from the Forge context (which the
-// platform fills, so a caller cannot claim another issue) plus the values the form holds right now.
+// The user and issue a call is made for, taken from the Forge context (which the platform fills from
+// its own context token, so a caller cannot claim another user or issue; the payload is the UI's and
+// is never read for either), plus the values the form holds right now.
 import type { Request } from '@forge/resolver';
 import type { RequestContext } from '../../companion/contract/index';
 
 interface ExtensionContext {
+  type?: string;
   issue?: { id?: string | number; key?: string; typeId?: string | number };
   project?: { id?: string | number; key?: string };
+  /** jiraServiceManagement:portalRequestDetail: the request on the portal, no issue or project. */
+  portal?: { id?: string | number };
+  request?: { key?: string; typeId?: string | number };
 }
 
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+const extensionOf = (request: Request) => (request.context.extension ?? {}) as ExtensionContext;
+
+/** Forge's `context.accountId`: the user the invocation runs for. */
+export const accountIdOf = (request: Request) => str(request.context.accountId);
 
 export function issueIdOf(request: Request): string | undefined {
-  return str((request.context.extension as ExtensionContext | undefined)?.issue?.id);
+  return str(extensionOf(request).issue?.id);
 }
 
+/** The portal request a `portalRequestDetail` module shows: its key (the issue's) and request type. */
+export function portalRequestOf(request: Request): { key: string; requestTypeId: string | undefined } | undefined {
+  const { request: portalRequest, portal } = extensionOf(request);
+  const key = str(portalRequest?.key);
+  return key && portal ? { key, requestTypeId: str(portalRequest?.typeId) } : undefined;
+}
+
+/** The issue part of the companion's request context (the companion client adds the user). */
 export function requestContextOf(request: Request, fields: unknown): RequestContext {
-  const extension = (request.context.extension ?? {}) as ExtensionContext;
+  const extension = extensionOf(request);
   const issue = {
     id: str(extension.issue?.id),
     key: str(extension.issue?.key),
@@ -24,11 +41,7 @@ export function requestContextOf(request: Request, fields: unknown): RequestCont
     issueTypeId: str(extension.issue?.typeId),
     fields: isRecord(fields) ? fields : undefined,
   };
-  const accountId = str(request.context.accountId);
-  return {
-    issue: Object.fromEntries(Object.entries(issue).filter(([, v]) => v !== undefined)),
-    ...(accountId ? { user: { accountId } } : {}),
-  };
+  return { issue: Object.fromEntries(Object.entries(issue).filter(([, v]) => v !== undefined)) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -19,6 +19,7 @@ export class ResolverRefusal extends Error {
 export const refuse = {
   forbidden: (message: string) => new ResolverRefusal(403, 'forbidden', message),
   badRequest: (message: string) => new ResolverRefusal(400, 'bad_request', message),
+  notFound: (message: string) => new ResolverRefusal(404, 'not_found', message),
 };
 
 export async function envelope<T>(work: () => Promise<T>): Promise<ResolverResult<T>> {

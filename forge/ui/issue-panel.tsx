@@ -1,6 +1,7 @@
 // Connected items on an issue (issue panel, and the request view on the customer portal): the items
-// mapped to this issue's project and type, their chosen values with attributes, and an editor for
-// users who may edit the issue (the resolver asks Jira before anything is written).
+// mapped to this issue's project and type, their chosen values with attributes, and an editor only
+// for users who may edit the issue (the resolver asks Jira, and asks again before anything is
+// listed or written). Portal customers normally may not: they see the values read-only.
 import React, { useEffect, useState } from 'react';
 import { Button, ButtonGroup, ErrorMessage, Heading, Select, Stack, Text } from '@forge/react';
 import { callResolver, messageOf } from './resolver-call';
@@ -16,12 +17,15 @@ type SelectOption = { label: string; value: string };
 
 export function IssuePanel() {
   const [items, setItems] = useState<IssueItem[]>();
+  const [canEdit, setCanEdit] = useState(false);
   const [error, setError] = useState<string>();
   const [editing, setEditing] = useState<{ item: IssueItem; options: SelectOption[]; chosen: SelectOption[] }>();
 
   const load = async () => {
     try {
-      setItems((await callResolver<{ items: IssueItem[] }>('issueItems/get')).items);
+      const answer = await callResolver<{ items: IssueItem[]; canEdit: boolean }>('issueItems/get');
+      setItems(answer.items);
+      setCanEdit(answer.canEdit === true);
       setError(undefined);
     } catch (e) {
       setError(messageOf(e));
@@ -78,9 +82,9 @@ export function IssuePanel() {
                 <Button onClick={() => setEditing(undefined)}>Cancel</Button>
               </ButtonGroup>
             </Stack>
-          ) : (
+          ) : canEdit ? (
             <Button onClick={() => edit(item)}>Edit</Button>
-          )}
+          ) : null}
         </Stack>
       ))}
     </Stack>

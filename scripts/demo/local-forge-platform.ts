@@ -1,30 +1,32 @@
 // The Forge platform on a laptop, for `npm run demo`: `invokeRemote` signs a Forge Invocation Token
-// for the running function and user (with a local stand-in for Atlassian's signing key, whose JWKS
-// the companion trusts) and calls the companion over HTTP; Jira answers that the demo admin is an
-// admin; the site's Jira fields and Forge storage are in memory. The resolvers on top of it are the app's own.
-import type { ForgePlatform, RemoteRequest } from '../../forge/platform/forge-platform.js';
+// for the running function as the platform does (a function's token names the function and carries
+// no principal: the resolver puts the user in the body), with a local stand-in for Atlassian's
+// signing key whose JWKS the companion trusts, and calls the companion over HTTP; Jira answers that
+// the demo admin is an admin; the site's Jira fields and Forge storage are in memory. The resolvers
+// on top of it are the app's own.
+import type { ForgePlatform, IssueLocation, RemoteRequest } from '../../forge/platform/forge-platform.js';
 import type { ForgeTokenIssuer } from '../../tests/helpers/forge-tokens.js';
 import { JiraSiteFields } from '../../tests/forge/support/jira-site-fields.js';
 import { JiraRequestError } from '../../forge/platform/forge-platform.js';
 
 export interface LocalInvocation {
+  /** The function (or, for a platform delivery, the endpoint) whose token the next calls carry. */
   functionKey: string;
-  accountId: string;
 }
 
 export interface LocalForgePlatform extends ForgePlatform {
-  /** The function and user the next calls run as (the platform knows this in production). */
+  /** The module the next calls run as (the platform knows this in production). */
   current: LocalInvocation;
   companionUrl: string;
   remoteCalls: string[];
   site: JiraSiteFields;
 }
 
-export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companionUrl: string; admins: string[]; installationId: string }): LocalForgePlatform {
+export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companionUrl: string; admins: string[]; installationId: string; issues?: IssueLocation[] }): LocalForgePlatform {
   const storage = new Map<string, string>();
   const site = new JiraSiteFields();
   const platform: LocalForgePlatform = {
-    current: { functionKey: 'field-resolver', accountId: 'anonymous' },
+    current: { functionKey: 'field-resolver' },
     companionUrl: options.companionUrl,
     remoteCalls: [],
     site,
@@ -34,8 +36,7 @@ export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companio
       const token = await options.issuer.mint({
         installationId: options.installationId,
         moduleKey: platform.current.functionKey,
-        moduleType: 'core:function',
-        principal: platform.current.accountId,
+        moduleType: 'core:endpoint',
       });
       return fetch(`${platform.companionUrl}${request.path}`, {
         method: request.method,
@@ -43,6 +44,7 @@ export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companio
         ...(request.body !== undefined ? { body: request.body } : {}),
       });
     },
+    findIssue: async (key) => options.issues?.find((issue) => issue.key === key),
     isJiraAdmin: async (accountId) => options.admins.includes(accountId),
     canEditIssue: async () => true,
     jiraFields: {

@@ -94,9 +94,22 @@ describe('admin resolver against a real companion', () => {
     expect(answer).toMatchObject({ ok: false, error: { status: 503, code: 'companion_unreachable' } });
   });
 
+  it('names the admin in the audit: the resolver puts Forge\'s accountId in the body of its principal-less call', async () => {
+    const created = await callResolver(adminResolver, 'admin-resolver', 'datasources/create', { datasource: { ...datasource, name: 'Audited' } }, { accountId: ADMIN });
+    expect(created.ok).toBe(true);
+    expect(platformState.remoteBodies.at(-1)).toMatchObject({ name: 'Audited', context: { user: { accountId: ADMIN } } });
+    await callResolver(adminResolver, 'admin-resolver', 'datasources/delete', { id: created.data.id }, { accountId: ADMIN });
+    const audit = await callResolver(adminResolver, 'admin-resolver', 'support/audit', { limit: 10 }, { accountId: ADMIN });
+    const lines = audit.data.events.filter((e: { entityId: string }) => e.entityId === created.data.id);
+    expect(lines.map((e: { action: string; actor: string }) => [e.action, e.actor])).toEqual([
+      ['datasource.deleted', ADMIN],
+      ['datasource.created', ADMIN],
+    ]);
+  });
+
   it('keeps admin operations off the field resolver, whose token the companion refuses on /v1/admin', async () => {
     await expect(callResolver(fieldResolver, 'field-resolver', 'datasources/list', {}, { accountId: ADMIN })).rejects.toThrow(/no definition/);
-    const token = await c.issuer.mint({ moduleKey: 'field-resolver', principal: ADMIN });
+    const token = await c.issuer.mint({ moduleKey: 'field-resolver', moduleType: 'core:endpoint' });
     const direct = await fetch(`${url}/v1/admin/datasources`, { headers: { authorization: `Bearer ${token}` } });
     expect(direct.status).toBe(403);
   });

@@ -65,6 +65,24 @@ describe('field resolver against a real companion', () => {
     expect(env.sample.requests).toContain('/cities?country=FR');
   });
 
+  it("templates with the user Forge names, whatever user the UI's payload claims", async () => {
+    const field = await env.admin<{ id: string; key: string }>('fields/create', {
+      jiraField: { create: true },
+      field: { name: 'Who', datasourceId: env.config.datasource.id, editor: 'select', storage: 'object', query: 'GET /countries?for=$currentUser.accountId', resultPath: '$.countries[*]', idTemplate: '${row.code}', displayTemplate: '${row.name}' },
+    });
+    // The configuration tester forwards the page's context: its user is the resolver's to set.
+    const preview = await env.admin<{ evaluatedQuery: { text: string } }>('fields/preview', { id: field.id, context: { user: { accountId: 'someone-else' }, issue: { key: 'DEMO-9' } } });
+    expect(platformState.remoteBodies.at(-1)).toEqual({ context: { issue: { key: 'DEMO-9' }, user: { accountId: ADMIN } } });
+    expect(preview.evaluatedQuery.text).toContain(`for=${ADMIN}`);
+    expect(JSON.stringify(preview)).not.toContain('someone-else');
+    // The field UI's options: the body names the user the invocation runs for.
+    const options = await env.field('field/options', { fieldKey: field.key, fields: {} });
+    expect(options.ok).toBe(true);
+    expect(platformState.remoteBodies.at(-1)).toMatchObject({ context: { user: { accountId: USER } } });
+    expect(env.sample.requests).toContain(`/countries?for=${USER}`);
+    await env.admin('fields/delete', { id: field.id });
+  });
+
   it('refuses bad input before calling the companion', async () => {
     expect((await env.field('field/options', { fieldKey: '../admin/datasources' })).error.status).toBe(400);
     expect((await env.field('field/recalculate', { changed: [] })).error.status).toBe(400);

@@ -62,8 +62,10 @@ describe('where connected items apply', () => {
     expect(names({ projectId: '2', issueTypeId: '10' })).toEqual([]);
   });
 
-  it('uses request types on the portal', () => {
-    expect(names({ projectId: '1', requestTypeId: '77' })).toEqual(['Account', 'Contract']);
-    expect(names({ projectId: '1', requestTypeId: '78' })).toEqual(['Account']);
+  it('on the portal, also matches the request type (the issue is read from the request key, so its type is known too)', () => {
+    expect(names({ projectId: '1', issueTypeId: '10', requestTypeId: '77' })).toEqual(['Account', 'Contract']);
+    expect(names({ projectId: '1', issueTypeId: '10', requestTypeId: '78' })).toEqual(['Account']);
+    // The request type matches but the issue type does not: the mapping does not apply.
+    expect(names({ projectId: '1', issueTypeId: '11', requestTypeId: '77' })).toEqual(['Account']);
   });
 });

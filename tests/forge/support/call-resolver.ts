@@ -19,6 +19,8 @@ export interface Envelope<T = any> {
 export interface CallAs {
   accountId?: string;
   extension?: Record<string, unknown>;
+  /** Forge's `context.accountType` (`licensed`, `customer`, `unlicensed`, `anonymous`). */
+  accountType?: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,7 +28,7 @@ export async function callResolver<T = any>(handler: Handler, functionKey: 'admi
   platformState.functionKey = functionKey;
   platformState.accountId = as.accountId;
   const answer = await handler(
-    { call: { functionKey: definition, payload }, context: { moduleKey: functionKey, localId: localIdOf(functionKey), extension: as.extension ?? {} } },
+    { call: { functionKey: definition, payload }, context: { moduleKey: functionKey, localId: localIdOf(functionKey), extension: as.extension ?? {}, accountType: as.accountType ?? 'licensed' } },
     { principal: as.accountId ? { accountId: as.accountId } : undefined, installContext: 'ari:cloud:jira::site/cloud-1' },
   );
   return answer as Envelope<T>;

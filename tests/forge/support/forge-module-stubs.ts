@@ -1,7 +1,9 @@
 // The Forge platform, stubbed at its module boundary only. `invokeRemote` does what the platform
-// does: mint an RS256 Forge Invocation Token for the calling function and user, and call the
-// companion over real HTTP. `asApp().requestJira` answers Jira's permission check from the state.
-// The same two calls also serve the bundled app (forge-runtime-stand-in.ts), below the modules.
+// does for a function: mint an RS256 Forge Invocation Token naming the calling function
+// (`app.module.type` core:endpoint) and no principal, as Forge documents for backend calls, and
+// call the companion over real HTTP. `requestJira` answers Jira's permission check, "get issue"
+// and the site's fields from the state. The same two calls also serve the bundled app
+// (forge-runtime-stand-in.ts), below the modules.
 import { platformState } from './forge-platform-state.js';
 
 type ForgeApi = typeof import('@forge/api');
@@ -16,9 +18,10 @@ export interface RemoteOptions {
 /** What the platform does for `invokeRemote('companion', …)`: a signed call to the remote's base URL. */
 export async function callCompanion(remoteKey: string, options: RemoteOptions): Promise<Response> {
   if (remoteKey !== 'companion') throw new Error(`Invalid remote key provided: "${remoteKey}"`);
-  const { issuer, companionUrl, functionKey, accountId, installationId } = platformState;
+  const { issuer, companionUrl, functionKey, installationId } = platformState;
   platformState.remoteCalls.push({ moduleKey: functionKey, method: options.method ?? 'GET', path: options.path });
-  const token = await issuer!.mint({ installationId, moduleKey: functionKey, moduleType: 'core:function', ...(accountId ? { principal: accountId } : {}) });
+  platformState.remoteBodies.push(options.body === undefined ? undefined : JSON.parse(String(options.body)));
+  const token = await issuer!.mint({ installationId, moduleKey: functionKey, moduleType: 'core:endpoint' });
   return fetch(`${companionUrl}${options.path}`, {
     method: options.method ?? 'GET',
     headers: { ...options.headers, authorization: `Bearer ${token}` },
@@ -33,6 +36,13 @@ export async function callJira(path: string, init: { method?: string; body?: str
     if ((init.method ?? 'GET') === 'GET') return Response.json(platformState.jiraFields.list());
     const created = platformState.jiraFields.create(JSON.parse(init.body ?? '{}'));
     return Response.json(created.body, { status: created.status });
+  }
+  const issueKey = /^\/rest\/api\/3\/issue\/([^/?]+)\?fields=project,issuetype$/.exec(path)?.[1];
+  if (issueKey !== undefined && (init.method ?? 'GET') === 'GET') {
+    const issue = platformState.issues.get(decodeURIComponent(issueKey));
+    // Jira's answer for an issue it does not know (or the app may not see).
+    if (!issue) return Response.json({ errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} }, { status: 404 });
+    return Response.json({ expand: 'renderedFields', id: issue.id, self: `https://site.example/rest/api/3/issue/${issue.id}`, key: issue.key, fields: { project: { id: issue.projectId, key: issue.projectKey, name: 'Support' }, issuetype: { id: issue.issueTypeId, name: 'Service request' } } });
   }
   if (path !== '/rest/api/3/permissions/check') return Response.json({ errorMessages: ['not stubbed'] }, { status: 404 });
   const body = JSON.parse(init.body ?? '{}') as {

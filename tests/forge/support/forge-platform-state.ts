@@ -10,17 +10,31 @@ export interface RemoteCall {
   path: string;
 }
 
+/** An issue as Jira's "get issue" describes it (what the stub answers for `?fields=project,issuetype`). */
+export interface StubIssue {
+  id: string;
+  key: string;
+  projectId: string;
+  projectKey: string;
+  issueTypeId: string;
+}
+
 export const platformState = {
   companionUrl: '',
   issuer: undefined as ForgeTokenIssuer | undefined,
   installationId: 'install-a',
   /** The manifest function key of the running resolver: the token's app.module.key. */
   functionKey: '',
+  /** Forge's context.accountId of the running invocation (the resolver sees it; the token does not). */
   accountId: undefined as string | undefined,
+  /** Issues Jira knows, by key (portal requests are looked up by key). */
+  issues: new Map<string, StubIssue>(),
   jiraAdmins: new Set<string>(),
   /** `${accountId}:${issueId}` pairs allowed EDIT_ISSUES. */
   issueEditors: new Set<string>(),
   remoteCalls: [] as RemoteCall[],
+  /** The JSON body of each remote call (same order as remoteCalls), parsed. */
+  remoteBodies: [] as unknown[],
   jiraCalls: [] as string[],
   kvs: new Map<string, unknown>(),
   /** The site's Jira fields: kept across resetPlatform, like the site itself (a new test file starts a new site). */
@@ -28,8 +42,9 @@ export const platformState = {
 };
 
 export function resetPlatform(companionUrl: string, issuer: ForgeTokenIssuer) {
-  Object.assign(platformState, { companionUrl, issuer, functionKey: '', accountId: undefined, remoteCalls: [], jiraCalls: [] });
+  Object.assign(platformState, { companionUrl, issuer, functionKey: '', accountId: undefined, remoteCalls: [], remoteBodies: [], jiraCalls: [] });
   platformState.jiraAdmins.clear();
   platformState.issueEditors.clear();
   platformState.kvs.clear();
+  platformState.issues.clear();
 }

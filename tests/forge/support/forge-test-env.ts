@@ -49,6 +49,7 @@ export async function startForgeTestEnv(handlers: Handlers): Promise<ForgeTestEn
       await reset();
       await admin('fields/list'); // heals the render hints, as opening the admin page does
       platformState.remoteCalls = [];
+      platformState.remoteBodies = [];
       platformState.jiraCalls = [];
     },
     admin,
