@@ -6,7 +6,8 @@ import { buildApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import { createPrisma, type Db } from './db/prisma.js';
 import { migrateDatabase } from './db/migrate.js';
-import { readinessCheck, shippedMigrations } from './db/readiness.js';
+import { readinessCheck } from './db/readiness.js';
+import { shippedMigrations } from './db/migration-files.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { createForgeTokenVerifier, type TokenVerifier } from './auth/forge-token-verifier.js';
 import { loadKeyring } from './crypto/load-keyring.js';
@@ -27,7 +28,7 @@ export interface StartOptions {
   logger?: FastifyServerOptions['logger'];
   clock?: Clock;
   verifier?: TokenVerifier;
-  /** Skip `prisma migrate deploy` (the database is already migrated, e.g. a test template). */
+  /** Skip applying migrations (the database is already migrated, e.g. a test template). */
   skipMigrations?: boolean;
   /** Start the purge job and other timers (default true). */
   jobs?: boolean;
@@ -41,9 +42,12 @@ export async function startCompanion(config: Config, options: StartOptions = {})
     databaseUrl = embedded.url;
   }
   try {
-    if (!options.skipMigrations) await migrateDatabase(databaseUrl);
-    const db = createPrisma(databaseUrl, embedded ? 1 : config.databasePoolSize);
     const warnings: string[] = [];
+    if (!options.skipMigrations) {
+      const migrated = await migrateDatabase(databaseUrl);
+      for (const name of migrated.modified) warnings.push(`migration ${name} was changed after it was applied`);
+    }
+    const db = createPrisma(databaseUrl, embedded ? 1 : config.databasePoolSize);
     const keyring = await loadKeyring(config, (m) => warnings.push(m));
     const verifier =
       options.verifier ?? createForgeTokenVerifier({ jwksUrl: config.jwksUrl, appId: config.forgeAppId });

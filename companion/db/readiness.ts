@@ -1,15 +1,6 @@
 // GET /ready: the database answers and every migration shipped with this build is applied. An
 // instance started before a newer one migrated stays ready; one whose schema is behind is not.
-import { readdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Db } from './prisma.js';
-
-const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
-
-export async function shippedMigrations(): Promise<string[]> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-}
 
 export function readinessCheck(db: Db, expected: readonly string[]): () => Promise<boolean> {
   return async () => {

@@ -8,6 +8,7 @@ import { loadConfig } from '../../companion/config.js';
 import { startCompanion } from '../../companion/start-companion.js';
 import { createForgeTokenVerifier } from '../../companion/auth/forge-token-verifier.js';
 import { datasourceService } from '../../companion/datasources/datasource-service.js';
+import { shippedMigrationFiles } from '../../companion/db/migration-files.js';
 import { ForgeTokenIssuer, TEST_APP_ID } from '../helpers/forge-tokens.js';
 
 describe('embedded database across restarts', () => {
@@ -32,6 +33,11 @@ describe('embedded database across restarts', () => {
 
     const first = await start();
     expect((await first.app.inject({ url: '/ready' })).json()).toEqual({ status: 'ready' });
+    // Applied by the companion itself, recorded as `prisma migrate deploy` records them.
+    const files = await shippedMigrationFiles();
+    const applied = await first.db.$queryRaw<Array<{ migration_name: string; checksum: string }>>`
+      SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`;
+    expect(applied).toEqual(files.map((f) => ({ migration_name: f.name, checksum: f.checksum })));
     const created = await first.app.inject({
       method: 'POST',
       url: '/v1/admin/datasources',
