@@ -1,15 +1,26 @@
-// The embedded database: Postgres compiled to WASM (PGlite), persisted in a folder and served on a
-// loopback port over the Postgres wire protocol, so the companion, Prisma and the migrations use
-// exactly the same code path as with a real server.
-import { mkdir } from 'node:fs/promises';
+// The embedded database: Postgres compiled to WASM (PGlite), persisted in a folder and served over
+// the Postgres wire protocol, so the companion, Prisma and the migrations use exactly the same code
+// path as with a real server.
+//
+// PGlite has no authentication (every connection is the superuser), so it is served on a Unix socket
+// in a fresh directory only this user can enter (mode 0700), never on a TCP port: another local user
+// cannot connect, and no process outside this machine can either.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
   readonly url: string;
+  /** The directory holding the socket (`.s.PGSQL.5432`), private to this user. */
+  readonly socketDir: string;
   readonly db: PGlite;
   stop(): Promise<void>;
 }
+
+/** The socket file name libpq and node-postgres look for in a socket directory. */
+const SOCKET_PORT = 5432;
 
 /**
  * `dir` undefined: an in-memory database. `loadDataDir`: start from a dump made by `dumpDataDir`
@@ -17,20 +28,32 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(dir: string | undefined, loadDataDir?: Blob): Promise<EmbeddedPostgres> {
   if (dir) await mkdir(dir, { recursive: true });
-  const db = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
-  // PGlite is a single-connection database. The socket server queues queries from all sockets and
-  // keeps an open transaction's queries on its own socket; the companion still uses one connection.
-  // The spare slots matter: with a single slot, a client reconnecting before the server has seen the
-  // previous socket close is refused ("Too many connections", Prisma P1017), which happened under load.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-  await server.start();
-  const address = server.getServerConn();
-  return {
-    url: `postgresql://postgres@${address}/postgres?sslmode=disable`,
-    db,
-    async stop() {
-      await server.stop();
-      await db.close();
-    },
-  };
+  // mkdtemp creates the directory with mode 0700. It lives under the system's temporary folder
+  // rather than DATA_DIR because a socket path must fit in 107 bytes.
+  const socketDir = await mkdtemp(join(tmpdir(), 'oc-pglite-'));
+  let db: PGlite | undefined;
+  try {
+    db = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
+    // PGlite is a single-connection database. The socket server queues queries from all sockets and
+    // keeps an open transaction's queries on its own socket; the companion still uses one connection.
+    // The spare slots matter: with a single slot, a client reconnecting before the server has seen the
+    // previous socket close is refused ("Too many connections", Prisma P1017), which happened under load.
+    const server = new PGLiteSocketServer({ db, path: join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), maxConnections: 4 });
+    await server.start();
+    const database = db;
+    return {
+      url: `postgresql://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(socketDir)}`,
+      socketDir,
+      db: database,
+      async stop() {
+        await server.stop();
+        await database.close();
+        await rm(socketDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await db?.close().catch(() => undefined);
+    await rm(socketDir, { recursive: true, force: true });
+    throw error;
+  }
 }
