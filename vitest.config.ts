@@ -10,8 +10,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // CI also writes a JSON report, from which .ci/run prints one plain "N passed, N failed" line.
+    // CI also writes a JSON report, from which .ci/run prints one plain "N passed, N failed" line
+    // (`npm test` and `npm run test:proof` each write their own, and the line sums both).
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
-    outputFile: { json: '.vitest-results.json' },
+    outputFile: { json: process.env.OC_VITEST_REPORT ?? '.vitest-results.json' },
   },
 });
