@@ -10,6 +10,7 @@ import { requestValidatorCompiler } from './http/validators.js';
 import { healthRoutes } from './http/health-routes.js';
 import { v1Routes } from './http/v1-routes.js';
 import { tenantService } from './tenants/tenant-service.js';
+import { instrumentRoutes } from './metrics/http-metrics.js';
 
 /** Secrets that must never reach a log line, whatever logs the request. */
 export const REDACTED_PATHS = [
@@ -34,6 +35,8 @@ export async function buildApp(
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Before any route is registered: each route's own hook observes its latency.
+  instrumentRoutes(app, deps.metrics);
   app.setValidatorCompiler(requestValidatorCompiler());
   app.decorate('companion', { ...deps, tenants: tenantService(deps.db) });
   registerErrorHandling(app);

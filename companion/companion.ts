@@ -7,6 +7,7 @@ import type { SecretBox } from './crypto/secret-box.js';
 import type { TokenVerifier } from './auth/forge-token-verifier.js';
 import type { TenantService } from './tenants/tenant-service.js';
 import type { QueryPipeline } from './connectors/query-pipeline-types.js';
+import type { CompanionMetrics } from './metrics/companion-metrics.js';
 
 export interface CompanionDeps {
   config: Config;
@@ -18,6 +19,8 @@ export interface CompanionDeps {
   pipeline: QueryPipeline;
   /** Whether the database is migrated and reachable (GET /ready). */
   ready: () => Promise<boolean>;
+  /** Request, datasource and cache metrics (GET /metrics on its own port, admin health). */
+  metrics: CompanionMetrics;
 }
 
 export interface Companion extends CompanionDeps {

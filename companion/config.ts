@@ -2,6 +2,7 @@
 // Nothing else in the companion reads process.env.
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import ipaddr from 'ipaddr.js';
 
 const Env = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
@@ -22,6 +23,9 @@ const Env = Type.Object({
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   ),
   PURGE_INTERVAL_SECONDS: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
+  METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  METRICS_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 512, pattern: '^[\\x21-\\x7e]+$' })),
 });
 type Env = Static<typeof Env>;
 
@@ -66,6 +70,8 @@ export interface Config {
   readonly egressAllow: readonly string[];
   readonly logLevel: string;
   readonly purgeIntervalSeconds: number;
+  /** GET /metrics on a listener of its own; undefined: not served at all. */
+  readonly metrics: { port: number; host: string; token: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (port > 65535) throw new ConfigError('PORT must be at most 65535');
   const adminKeys = list(e.COMPANION_ADMIN_MODULE_KEYS);
   const functionKeys = list(e.COMPANION_FUNCTION_MODULE_KEYS);
+  const metrics = metricsListener(e);
   return {
     production,
     port,
@@ -126,7 +133,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     egressAllow: list(e.COMPANION_EGRESS_ALLOW),
     logLevel: e.LOG_LEVEL ?? (production ? 'info' : 'info'),
     purgeIntervalSeconds: Number(e.PURGE_INTERVAL_SECONDS ?? 3600),
+    metrics,
   };
+}
+
+/**
+ * Metrics name every tenant's and datasource's id: served only on their own port, on loopback unless
+ * told otherwise, and never beyond loopback without a token.
+ */
+function metricsListener(e: Env): Config['metrics'] {
+  if (e.METRICS_PORT === undefined) {
+    if (e.METRICS_HOST !== undefined || e.METRICS_TOKEN !== undefined) throw new ConfigError('METRICS_HOST and METRICS_TOKEN need METRICS_PORT');
+    return undefined;
+  }
+  const port = Number(e.METRICS_PORT);
+  if (port > 65535) throw new ConfigError('METRICS_PORT must be at most 65535');
+  const host = e.METRICS_HOST ?? '127.0.0.1';
+  if (!isLoopback(host) && e.METRICS_TOKEN === undefined) {
+    throw new ConfigError('METRICS_TOKEN is required when METRICS_HOST is not a loopback address');
+  }
+  return { port, host, token: e.METRICS_TOKEN };
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const bare = host.replace(/^\[|\]$/g, '');
+  return ipaddr.isValid(bare) && ipaddr.process(bare).range() === 'loopback';
 }
 
 function assertKey(name: string, base64: string): void {

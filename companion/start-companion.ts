@@ -14,11 +14,16 @@ import { loadKeyring } from './crypto/load-keyring.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { startBackgroundJobs } from './jobs/background-jobs.js';
 import { createQueryPipeline } from './connectors/query-pipeline.js';
+import { createCompanionMetrics } from './metrics/companion-metrics.js';
+import { instrumentPipeline } from './metrics/instrument-pipeline.js';
+import { startMetricsServer, type MetricsListener } from './metrics/metrics-server.js';
 
 export interface RunningCompanion {
   app: FastifyInstance;
   db: Db;
   databaseUrl: string;
+  /** Where GET /metrics is served (METRICS_PORT), if it is. */
+  metricsAddress: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -52,7 +57,10 @@ export async function startCompanion(config: Config, options: StartOptions = {})
     const verifier =
       options.verifier ?? createForgeTokenVerifier({ jwksUrl: config.jwksUrl, appId: config.forgeAppId });
     const clock = options.clock ?? systemClock;
-    const pipeline = createQueryPipeline(config, clock);
+    // The system clock's Date.now allocates nothing: the hot path records with it.
+    const now = clock === systemClock ? Date.now : () => clock.now().getTime();
+    const metrics = createCompanionMetrics({ now, processMetrics: config.metrics !== undefined });
+    const pipeline = instrumentPipeline(createQueryPipeline(config, clock), metrics);
     const app = await buildApp(
       {
         config,
@@ -62,19 +70,31 @@ export async function startCompanion(config: Config, options: StartOptions = {})
         clock,
         pipeline,
         ready: readinessCheck(db, await shippedMigrations()),
+        metrics,
       },
       options.logger,
     );
     for (const w of warnings) app.log.warn(w);
     if (!config.forgeAppId) app.log.warn('FORGE_APP_ID is not set: every /v1 request will be refused with 401');
+    let metricsListener: MetricsListener | undefined;
     const jobs = options.jobs === false ? undefined : startBackgroundJobs(app);
     app.addHook('onClose', async () => {
+      await metricsListener?.close();
       await jobs?.stop();
       await pipeline.close();
       await db.$disconnect();
       await embedded?.stop();
     });
-    return { app, db, databaseUrl, stop: () => app.close() };
+    if (config.metrics) {
+      try {
+        metricsListener = await startMetricsServer(metrics.registry, config.metrics, app.log);
+      } catch (error) {
+        await app.close();
+        embedded = undefined; // app.close() stopped it
+        throw error;
+      }
+    }
+    return { app, db, databaseUrl, metricsAddress: metricsListener?.address, stop: () => app.close() };
   } catch (error) {
     await embedded?.stop();
     throw error;

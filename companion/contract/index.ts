@@ -7,3 +7,4 @@ export * from './support-export';
 export * from './egress-report';
 export * from './audit';
 export * from './preview';
+export * from './health';

@@ -71,5 +71,6 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     ttlSeconds,
     fetch,
   });
+  companion.metrics.datasource(tenantId, datasource.row.id, datasource.row.type).cache(cache);
   return { ...payload, cache };
 }

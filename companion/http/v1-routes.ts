@@ -20,6 +20,7 @@ import { mappingRoutes } from '../mappings/mapping-routes.js';
 import { exportRoutes } from '../export/export-routes.js';
 import { egressRoutes } from '../reports/egress-routes.js';
 import { auditRoutes } from '../audit/audit-routes.js';
+import { datasourceHealthRoutes } from '../metrics/datasource-health-routes.js';
 
 export async function v1Routes(v1: FastifyInstance) {
   const { verifier, config } = v1.companion;
@@ -45,6 +46,7 @@ export async function v1Routes(v1: FastifyInstance) {
       await admin.register(exportRoutes);
       await admin.register(egressRoutes, { prefix: '/egress' });
       await admin.register(auditRoutes, { prefix: '/audit' });
+      await admin.register(datasourceHealthRoutes, { prefix: '/health' });
     },
     { prefix: '/admin' },
   );

@@ -312,4 +312,6 @@ export const ROUTE_TABLE: RouteEntry[] = [
     },
   },
   { key: 'GET /v1/admin/audit', valid: async (f) => (await f.datasource(), { params: {}, query: 'limit=50' }), isolation: listedUnder('events') },
+  // datasource health for the admin page's chart: a tenant's own datasources only
+  { key: 'GET /v1/admin/health', valid: async (f) => (await f.datasource(), { params: {} }), isolation: listedUnder('datasources') },
 ];
