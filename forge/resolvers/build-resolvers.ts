@@ -8,6 +8,7 @@ import { defineDatasourceResolvers } from './admin-datasource-resolvers';
 import { defineFieldAdminResolvers } from './admin-field-resolvers';
 import { defineItemAdminResolvers } from './admin-item-resolvers';
 import { defineSupportResolvers } from './admin-support-resolvers';
+import { defineHealthResolvers } from './admin-health-resolvers';
 import { defineFieldResolvers, searchSuggestionsFor } from './field-resolvers';
 import { defineIssueItemResolvers } from './issue-item-resolvers';
 
@@ -21,6 +22,7 @@ export function buildAdminResolver(platform: ForgePlatform): Resolver {
   defineFieldAdminResolvers(resolver, platform, companion);
   defineItemAdminResolvers(resolver, platform, companion);
   defineSupportResolvers(resolver, platform, companion);
+  defineHealthResolvers(resolver, platform, companion);
   return resolver;
 }
 

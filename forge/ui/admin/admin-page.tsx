@@ -1,5 +1,5 @@
 // The open-connect admin page (`jira:adminPage`, useAsConfig): datasources, connected fields,
-// connected items and mappings, and support. Every call goes through the admin resolver, which
+// connected items and mappings, datasource health, and support. Every call goes through the admin resolver, which
 // checks that the user is a Jira administrator first.
 import React from 'react';
 import { Heading, Stack, Tab, TabList, TabPanel, Tabs } from '@forge/react';
@@ -7,6 +7,7 @@ import { DatasourcesPanel } from './datasources-panel';
 import { FieldsPanel } from './fields-panel';
 import { ItemsPanel } from './items-panel';
 import { SupportPanel } from './support-panel';
+import { HealthPanel } from './health-panel';
 
 export function AdminPage() {
   return (
@@ -17,6 +18,7 @@ export function AdminPage() {
           <Tab>Datasources</Tab>
           <Tab>Fields</Tab>
           <Tab>Connected items</Tab>
+          <Tab>Health</Tab>
           <Tab>Support</Tab>
         </TabList>
         <TabPanel>
@@ -27,6 +29,9 @@ export function AdminPage() {
         </TabPanel>
         <TabPanel>
           <ItemsPanel />
+        </TabPanel>
+        <TabPanel>
+          <HealthPanel />
         </TabPanel>
         <TabPanel>
           <SupportPanel />
