@@ -3,14 +3,13 @@
 // charts and the table show the sample datasource's calls and cache answers; a non-admin is turned
 // away before anything reaches the companion.
 import './support/fake-bridge.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import React from 'react';
 import { act, type ReactTestInstance } from 'react-test-renderer';
-import { resetBridge } from './support/fake-bridge.js';
 import { byType, render, settle, textOf } from './support/render-ui.js';
-import { callResolver } from './support/call-resolver.js';
 import { platformState } from './support/forge-platform-state.js';
-import { ADMIN, USER, startForgeTestEnv, type ForgeTestEnv } from './support/forge-test-env.js';
+import { USER } from './support/forge-test-env.js';
+import { adminPageSuite, asAdminPageUser } from './support/admin-page-suite.js';
 import { COUNTRY_FIELD } from '../../scripts/demo/country-city-config.js';
 
 vi.mock('@forge/api', async (importOriginal) => (await import('./support/forge-module-stubs.js')).forgeApiStub(await importOriginal()));
@@ -19,20 +18,9 @@ vi.mock('@forge/kvs', async () => ({ kvs: (await import('./support/forge-module-
 const handlers = await import('../../src/index.js');
 const { HealthPanel } = await import('../../forge/ui/admin/health-panel.js');
 
-function asUser(accountId: string) {
-  resetBridge({ accountId, extension: {} }, (key, payload) => callResolver(handlers.adminResolver, 'admin-resolver', key, payload, { accountId }));
-}
 
 describe('datasource health on the admin page', () => {
-  let env: ForgeTestEnv;
-  beforeAll(async () => {
-    env = await startForgeTestEnv(handlers);
-  });
-  afterAll(async () => env?.close());
-  beforeEach(async () => {
-    await env.reset();
-    asUser(ADMIN);
-  });
+  const env = adminPageSuite(handlers);
 
   it('charts each datasource\'s calls and cache answers and tables its figures', async () => {
     for (let i = 0; i < 2; i += 1) expect((await env.field('field/options', { fieldKey: COUNTRY_FIELD })).ok).toBe(true);
@@ -66,7 +54,7 @@ describe('datasource health on the admin page', () => {
   });
 
   it('turns a non-admin away without calling the companion', async () => {
-    asUser(USER);
+    asAdminPageUser(handlers, USER);
     const r = await render(<HealthPanel />);
     await settle(r, () => byType(r.root, 'SectionMessage').length > 0);
     expect(textOf(r)).toContain('Only Jira administrators');

@@ -3,14 +3,14 @@
 // shown), testing the connection, the companion's errors shown to the admin, the configuration
 // tester, the egress report and the support export; and a non-admin turned away.
 import './support/fake-bridge.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import React from 'react';
 import { act, type ReactTestInstance, type ReactTestRenderer } from 'react-test-renderer';
-import { bridge, resetBridge } from './support/fake-bridge.js';
+import { bridge } from './support/fake-bridge.js';
 import { byType, render, settle, textOf } from './support/render-ui.js';
-import { callResolver } from './support/call-resolver.js';
 import { platformState } from './support/forge-platform-state.js';
-import { ADMIN, USER, startForgeTestEnv, type ForgeTestEnv } from './support/forge-test-env.js';
+import { USER } from './support/forge-test-env.js';
+import { adminPageSuite, asAdminPageUser } from './support/admin-page-suite.js';
 import { COUNTRY_FIELD } from '../../scripts/demo/country-city-config.js';
 
 vi.mock('@forge/api', async (importOriginal) => (await import('./support/forge-module-stubs.js')).forgeApiStub(await importOriginal()));
@@ -21,9 +21,7 @@ const { DatasourcesPanel } = await import('../../forge/ui/admin/datasources-pane
 const { FieldsPanel } = await import('../../forge/ui/admin/fields-panel.js');
 const { SupportPanel } = await import('../../forge/ui/admin/support-panel.js');
 
-function asUser(accountId: string) {
-  resetBridge({ accountId, extension: {} }, (key, payload) => callResolver(handlers.adminResolver, 'admin-resolver', key, payload, { accountId }));
-}
+const asUser = (accountId: string) => asAdminPageUser(handlers, accountId);
 /** The button with that label in the list row that names `rowText`. */
 function rowButton(r: ReactTestRenderer, rowText: string, label: string): ReactTestInstance {
   const row = byType(r.root, 'Inline').find((i) => byType(i, 'Text').some((t) => t.props.children === rowText)) as ReactTestInstance;
@@ -40,15 +38,7 @@ const choose = (r: ReactTestRenderer, id: string, value: string) =>
   });
 
 describe('admin page through the real admin resolver', () => {
-  let env: ForgeTestEnv;
-  beforeAll(async () => {
-    env = await startForgeTestEnv(handlers);
-  });
-  afterAll(async () => env?.close());
-  beforeEach(async () => {
-    await env.reset();
-    asUser(ADMIN);
-  });
+  const env = adminPageSuite(handlers);
 
   it('creates a datasource from the form, tests it, and never shows its secret', async () => {
     const r = await render(<DatasourcesPanel />);
