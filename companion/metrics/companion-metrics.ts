@@ -6,16 +6,15 @@
 // the URL), the method and status, the tenant's and datasource's uuids, the datasource type and an
 // error code. No value, query, field content or secret ever becomes a label.
 //
-// Cheap on the hot path: the label children are bound once per route / status / datasource and kept
-// (a cache hit costs a Map lookup, two prom-client increments and a typed-array write); nothing is
-// built per request.
+// Cheap on the hot path: histogram children are bound once per route / status / datasource and kept;
+// datasource counts are plain numbers the counters read when scraped. A cache hit costs one histogram
+// observation, a Map lookup, a field increment and a typed-array write; no label is built per request.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { HealthWindow, type CacheOutcomeName, type HealthSummary } from './health-window.js';
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20];
 
 type Observe = { observe(value: number): void };
-type Inc = { inc(value?: number): void };
 
 /** One route's latency histogram children, one per status code seen. */
 export class RouteMeter {
@@ -36,58 +35,44 @@ export class RouteMeter {
   }
 }
 
-/** One datasource's prom-client children and its health window. */
+/**
+ * One datasource's counts, its latency histogram child and its health window. The counts are plain
+ * numbers that the counters read when scraped (`collect`): a cache hit increments a field.
+ */
 export class DatasourceMeter {
-  private readonly calls: Inc;
-  private readonly latency: Observe;
-  private readonly outcomes: Record<CacheOutcomeName, Inc>;
-  private readonly errorsByCode = new Map<string, Inc>();
+  calls = 0;
+  hits = 0;
+  misses = 0;
+  stale = 0;
+  readonly errorsByCode = new Map<string, number>();
   readonly health: HealthWindow;
+  private readonly latency: Observe;
 
   constructor(
-    private readonly m: MetricSet,
+    histogram: Histogram<'tenant_id' | 'datasource_id' | 'datasource_type'>,
     readonly tenantId: string,
     readonly datasourceId: string,
-    private readonly type: string,
+    readonly type: string,
     now: () => number,
   ) {
-    this.calls = m.upstreamCalls.labels(tenantId, datasourceId, type);
-    this.latency = m.upstreamSeconds.labels(tenantId, datasourceId, type);
-    this.outcomes = {
-      hit: m.cacheLookups.labels(tenantId, datasourceId, 'hit'),
-      miss: m.cacheLookups.labels(tenantId, datasourceId, 'miss'),
-      stale: m.cacheLookups.labels(tenantId, datasourceId, 'stale'),
-    };
+    this.latency = histogram.labels(tenantId, datasourceId, type);
     this.health = new HealthWindow(now);
   }
 
   /** An upstream call finished; `errorCode` is the AppError code when it failed. */
   call(ms: number, errorCode?: string): void {
-    this.calls.inc();
+    this.calls += 1;
     this.latency.observe(ms / 1000);
-    if (errorCode !== undefined) {
-      let child = this.errorsByCode.get(errorCode);
-      if (!child) {
-        child = this.m.upstreamErrors.labels(this.tenantId, this.datasourceId, this.type, errorCode);
-        this.errorsByCode.set(errorCode, child);
-      }
-      child.inc();
-    }
+    if (errorCode !== undefined) this.errorsByCode.set(errorCode, (this.errorsByCode.get(errorCode) ?? 0) + 1);
     this.health.call(ms, errorCode !== undefined);
   }
 
   cache(outcome: CacheOutcomeName): void {
-    this.outcomes[outcome].inc();
+    if (outcome === 'hit') this.hits += 1;
+    else if (outcome === 'miss') this.misses += 1;
+    else this.stale += 1;
     this.health.cache(outcome);
   }
-}
-
-interface MetricSet {
-  httpSeconds: Histogram<'method' | 'route' | 'status_code'>;
-  upstreamCalls: Counter<'tenant_id' | 'datasource_id' | 'datasource_type'>;
-  upstreamErrors: Counter<'tenant_id' | 'datasource_id' | 'datasource_type' | 'code'>;
-  upstreamSeconds: Histogram<'tenant_id' | 'datasource_id' | 'datasource_type'>;
-  cacheLookups: Counter<'tenant_id' | 'datasource_id' | 'outcome'>;
 }
 
 export interface CompanionMetrics {
@@ -110,51 +95,68 @@ export function createCompanionMetrics(options: MetricsOptions = {}): CompanionM
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'oc_' });
   const registers = [registry];
-  const m: MetricSet = {
-    httpSeconds: new Histogram({
-      name: 'oc_http_request_duration_seconds',
-      help: 'Time to answer a request, by route pattern, method and status',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: SECONDS_BUCKETS,
-      registers,
-    }),
-    upstreamCalls: new Counter({
-      name: 'oc_upstream_calls_total',
-      help: 'Queries sent to a datasource (cache misses, uncached fields, previews)',
-      labelNames: ['tenant_id', 'datasource_id', 'datasource_type'],
-      registers,
-    }),
-    upstreamErrors: new Counter({
-      name: 'oc_upstream_errors_total',
-      help: 'Datasource queries that failed, by error code',
-      labelNames: ['tenant_id', 'datasource_id', 'datasource_type', 'code'],
-      registers,
-    }),
-    upstreamSeconds: new Histogram({
-      name: 'oc_upstream_duration_seconds',
-      help: 'Time a datasource query took, end to end (render, fetch, map)',
-      labelNames: ['tenant_id', 'datasource_id', 'datasource_type'],
-      buckets: SECONDS_BUCKETS,
-      registers,
-    }),
-    cacheLookups: new Counter({
-      name: 'oc_options_cache_lookups_total',
-      help: 'Options cache lookups by outcome: hit, miss (upstream asked) or stale (upstream failed, last good answer served)',
-      labelNames: ['tenant_id', 'datasource_id', 'outcome'],
-      registers,
-    }),
-  };
   const datasources = new Map<string, DatasourceMeter>();
+  const ids = (d: DatasourceMeter) => ({ tenant_id: d.tenantId, datasource_id: d.datasourceId });
+
+  const httpSeconds = new Histogram({
+    name: 'oc_http_request_duration_seconds',
+    help: 'Time to answer a request, by route pattern, method and status',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  const upstreamSeconds = new Histogram({
+    name: 'oc_upstream_duration_seconds',
+    help: 'Time a datasource query took, end to end (render, fetch, map)',
+    labelNames: ['tenant_id', 'datasource_id', 'datasource_type'],
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  // Counters filled from the meters when scraped (prom-client calls `collect` before it renders).
+  new Counter({
+    name: 'oc_upstream_calls_total',
+    help: 'Queries sent to a datasource (cache misses, uncached fields, previews)',
+    labelNames: ['tenant_id', 'datasource_id', 'datasource_type'],
+    registers,
+    collect() {
+      this.reset();
+      for (const d of datasources.values()) this.inc({ ...ids(d), datasource_type: d.type }, d.calls);
+    },
+  });
+  new Counter({
+    name: 'oc_upstream_errors_total',
+    help: 'Datasource queries that failed, by error code',
+    labelNames: ['tenant_id', 'datasource_id', 'datasource_type', 'code'],
+    registers,
+    collect() {
+      this.reset();
+      for (const d of datasources.values()) for (const [code, n] of d.errorsByCode) this.inc({ ...ids(d), datasource_type: d.type, code }, n);
+    },
+  });
+  new Counter({
+    name: 'oc_options_cache_lookups_total',
+    help: 'Options cache lookups by outcome: hit, miss (upstream asked) or stale (upstream failed, last good answer served)',
+    labelNames: ['tenant_id', 'datasource_id', 'outcome'],
+    registers,
+    collect() {
+      this.reset();
+      for (const d of datasources.values()) {
+        this.inc({ ...ids(d), outcome: 'hit' }, d.hits);
+        this.inc({ ...ids(d), outcome: 'miss' }, d.misses);
+        this.inc({ ...ids(d), outcome: 'stale' }, d.stale);
+      }
+    },
+  });
 
   return {
     registry,
-    route: (method, route) => new RouteMeter(m.httpSeconds, method, route),
+    route: (method, route) => new RouteMeter(httpSeconds, method, route),
     datasource(tenantId, datasourceId, type) {
       let meter = datasources.get(datasourceId);
       // Datasource ids are uuids, unique across tenants; the tenant check keeps that an assumption
       // the health view never has to trust.
       if (!meter || meter.tenantId !== tenantId) {
-        meter = new DatasourceMeter(m, tenantId, datasourceId, type, now);
+        meter = new DatasourceMeter(upstreamSeconds, tenantId, datasourceId, type, now);
         datasources.set(datasourceId, meter);
       }
       return meter;
