@@ -1,11 +1,9 @@
-// `npm start` as a real process (tsx companion/server.ts), for tests about start-up: it listens on a
-// port of its own choosing (PORT=0) and says where in its "companion listening" log line.
+// `npm start` as a real process (what the script runs: scripts/start-companion.mjs), for tests about
+// start-up: it listens on a port of its own choosing (PORT=0) and says where in its log line.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = createRequire(import.meta.url).resolve('tsx/cli');
 
 export interface SpawnedCompanion {
   address: string;
@@ -14,7 +12,7 @@ export interface SpawnedCompanion {
 }
 
 export async function spawnCompanion(env: Record<string, string>, timeoutMs = 90_000): Promise<SpawnedCompanion> {
-  const child: ChildProcess = spawn(process.execPath, [tsx, 'companion/server.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start-companion.mjs'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CHECKPOINT_DISABLE: '1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
