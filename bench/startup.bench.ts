@@ -135,7 +135,7 @@ export default async function startupBench(): Promise<string> {
   return [
     '## Start-up (`bench/startup.bench.ts`)',
     '',
-    `\`npm start\` as a newcomer types it (npm → tsx → the companion, one process group), from spawn to the first \`GET /ready\` 200, median of ${ROUNDS} rounds; CPU = user + system time of the whole group by then (from /proc). First start: an empty \`DATA_DIR\` (embedded: PGlite creates its cluster, then every migration is applied) or an empty PostgreSQL database; restart: the same folder or database with nothing to migrate.`,
+    `\`npm start\` as a newcomer types it (npm → scripts/start-companion.mjs: esbuild bundles the companion, Node runs it; one process group), from spawn to the first \`GET /ready\` 200, median of ${ROUNDS} rounds; CPU = user + system time of the whole group by then (from /proc). First start: an empty \`DATA_DIR\` (embedded: PGlite creates its cluster, then every migration is applied) or an empty PostgreSQL database; restart: the same folder or database with nothing to migrate.`,
     'Goals: a restart ready in at most 3 s, a first start in at most 10 s, on either database.',
     '',
     '| database | first start, wall | CPU | restart, wall | CPU |',
