@@ -29,7 +29,13 @@ function skipped(what: string) {
   console.warn(line);
 }
 
-export default async function setup(project: TestProject) {
+interface Prepared {
+  provided: { embeddedTemplateFile: string; postgresAdminUrl: string | null; postgresTemplate: string | null; mariadbUrl: string | null };
+  teardown(): Promise<void>;
+}
+
+/** Made once per `vitest run`, whichever project asks first (see `setup`). */
+async function prepare(): Promise<Prepared> {
   process.env.CHECKPOINT_DISABLE = '1';
   const dir = await mkdtemp(join(tmpdir(), 'oc-template-'));
   const embedded = await startEmbeddedPostgres(undefined);
@@ -38,14 +44,12 @@ export default async function setup(project: TestProject) {
   await embedded.stop();
   const file = join(dir, 'embedded.tar');
   await writeFile(file, Buffer.from(await dump.arrayBuffer()));
-  project.provide('embeddedTemplateFile', file);
 
   const pgOk = await reachable(async () => {
     const c = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
     await c.connect();
     await c.end();
   });
-  let adminUrl: string | null = null;
   if (pgOk) {
     const c = new pg.Client({ connectionString: POSTGRES_URL });
     await c.connect();
@@ -55,25 +59,51 @@ export default async function setup(project: TestProject) {
     const templateUrl = new URL(POSTGRES_URL);
     templateUrl.pathname = `/${TEMPLATE}`;
     await migrateDatabase(templateUrl.toString());
-    adminUrl = POSTGRES_URL;
   } else skipped(`PostgreSQL at ${POSTGRES_URL}`);
-  project.provide('postgresAdminUrl', adminUrl);
-  project.provide('postgresTemplate', pgOk ? TEMPLATE : null);
 
   const mariaOk = await reachable(async () => {
     const c = await mysql.createConnection({ uri: MARIADB_URL, connectTimeout: 2000 });
     await c.end();
   });
   if (!mariaOk) skipped(`MariaDB at ${MARIADB_URL}`);
-  project.provide('mariadbUrl', mariaOk ? MARIADB_URL : null);
 
+  return {
+    provided: {
+      embeddedTemplateFile: file,
+      postgresAdminUrl: pgOk ? POSTGRES_URL : null,
+      postgresTemplate: pgOk ? TEMPLATE : null,
+      mariadbUrl: mariaOk ? MARIADB_URL : null,
+    },
+    async teardown() {
+      await rm(dir, { recursive: true, force: true });
+      if (pgOk) {
+        const c = new pg.Client({ connectionString: POSTGRES_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
+        await c.end();
+      }
+    },
+  };
+}
+
+// Each vitest project (vitest.config.ts) runs the global setup, all in this one process: the first
+// prepares, every one provides the same values, and the last to finish tears down.
+const shared = globalThis as { __ocGlobalSetup?: { ready: Promise<Prepared>; users: number } };
+
+export default async function setup(project: TestProject) {
+  shared.__ocGlobalSetup ??= { ready: prepare(), users: 0 };
+  const state = shared.__ocGlobalSetup;
+  state.users += 1;
+  const { provided, teardown } = await state.ready;
+  project.provide('embeddedTemplateFile', provided.embeddedTemplateFile);
+  project.provide('postgresAdminUrl', provided.postgresAdminUrl);
+  project.provide('postgresTemplate', provided.postgresTemplate);
+  project.provide('mariadbUrl', provided.mariadbUrl);
   return async () => {
-    await rm(dir, { recursive: true, force: true });
-    if (pgOk) {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
-      await c.end();
+    state.users -= 1;
+    if (state.users === 0) {
+      delete shared.__ocGlobalSetup;
+      await teardown();
     }
   };
 }
