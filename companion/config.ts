@@ -3,6 +3,7 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import ipaddr from 'ipaddr.js';
+import { MAX_DEADLINE_MS } from './deadline.js';
 
 const Env = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
@@ -26,6 +27,7 @@ const Env = Type.Object({
   METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   METRICS_HOST: Type.Optional(Type.String({ minLength: 1 })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 512, pattern: '^[\\x21-\\x7e]+$' })),
+  COMPANION_DEADLINE_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
 });
 type Env = Static<typeof Env>;
 
@@ -72,6 +74,8 @@ export interface Config {
   readonly purgeIntervalSeconds: number;
   /** GET /metrics on a listener of its own; undefined: not served at all. */
   readonly metrics: { port: number; host: string; token: string | undefined } | undefined;
+  /** The one budget of a runtime or admin request that calls upstreams (companion/deadline.ts). */
+  readonly deadlineMs: number;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +115,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const adminKeys = list(e.COMPANION_ADMIN_MODULE_KEYS);
   const functionKeys = list(e.COMPANION_FUNCTION_MODULE_KEYS);
   const metrics = metricsListener(e);
+  const deadlineMs = Number(e.COMPANION_DEADLINE_MS ?? MAX_DEADLINE_MS);
+  if (deadlineMs < 1000 || deadlineMs > MAX_DEADLINE_MS) {
+    throw new ConfigError(`COMPANION_DEADLINE_MS must be from 1000 to ${MAX_DEADLINE_MS} (Forge stops a resolver after 25 s)`);
+  }
   return {
     production,
     port,
@@ -134,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL ?? (production ? 'info' : 'info'),
     purgeIntervalSeconds: Number(e.PURGE_INTERVAL_SECONDS ?? 3600),
     metrics,
+    deadlineMs,
   };
 }
 

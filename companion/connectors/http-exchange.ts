@@ -1,8 +1,9 @@
-// One HTTP exchange with an upstream, through the egress-guarded agent: a deadline over the whole
-// exchange, at most 5 MB read, redirects followed by hand (at most 5) so that each hop is checked
+// One HTTP exchange with an upstream, through the egress-guarded agent: a timeout over the whole
+// exchange (its own, shortened to what is left of the request's deadline), at most 5 MB read, redirects followed by hand (at most 5) so that each hop is checked
 // by the guard again and credentials are not forwarded to another origin.
 import { request, type Dispatcher } from 'undici';
-import { MAX_RESPONSE_BYTES, toUpstreamError, upstreamBadBody, upstreamTooLarge } from './upstream-errors.js';
+import type { Deadline } from '../deadline.js';
+import { MAX_RESPONSE_BYTES, isTimeoutError, toUpstreamError, upstreamBadBody, upstreamTooLarge, upstreamTooSlow } from './upstream-errors.js';
 
 export interface HttpExchange {
   url: URL;
@@ -11,6 +12,8 @@ export interface HttpExchange {
   body?: string;
   timeoutMs: number;
   datasourceName: string;
+  /** The request's deadline: the exchange ends by it whatever its own timeout. */
+  deadline: Deadline | undefined;
 }
 
 export interface HttpAnswer {
@@ -28,7 +31,12 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 export async function exchange(agent: Dispatcher, x: HttpExchange, extraSecretHeaders: string[] = []): Promise<HttpAnswer> {
   const started = performance.now();
-  const signal = AbortSignal.timeout(x.timeoutMs);
+  const { deadline } = x;
+  if (deadline?.expired()) throw upstreamTooSlow(x.datasourceName, deadline.budgetMs);
+  const timeoutMs = deadline ? deadline.timeoutFor(x.timeoutMs) : x.timeoutMs;
+  // When the deadline shortened the timeout, running into it means the request's time is up.
+  const shortened = deadline !== undefined && timeoutMs < x.timeoutMs;
+  const signal = deadline ? AbortSignal.any([AbortSignal.timeout(timeoutMs), deadline.signal]) : AbortSignal.timeout(timeoutMs);
   let url = x.url;
   let method = x.method;
   let body = x.body;
@@ -41,8 +49,8 @@ export async function exchange(agent: Dispatcher, x: HttpExchange, extraSecretHe
         body,
         signal,
         dispatcher: agent,
-        headersTimeout: x.timeoutMs,
-        bodyTimeout: x.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const location = res.headers.location;
       if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === 'string' && hop < MAX_REDIRECTS) {
@@ -84,6 +92,7 @@ export async function exchange(agent: Dispatcher, x: HttpExchange, extraSecretHe
       };
     }
   } catch (err) {
+    if ((signal.aborted || isTimeoutError(err)) && (shortened || deadline?.expired())) throw upstreamTooSlow(x.datasourceName, deadline!.budgetMs);
     throw toUpstreamError(x.datasourceName, signal.aborted ? Object.assign(new Error('timeout'), { name: 'TimeoutError' }) : err, x.timeoutMs);
   }
 }

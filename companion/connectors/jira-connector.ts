@@ -29,6 +29,7 @@ export function jiraConnector(agent: Dispatcher): Connector {
         body,
         timeoutMs: timeoutOf(ds),
         datasourceName: ds.row.name,
+        deadline: caller.deadline,
       });
       if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
       const started = performance.now();
@@ -44,6 +45,7 @@ export function jiraConnector(agent: Dispatcher): Connector {
         headers: { accept: 'application/json', authorization },
         timeoutMs: timeoutOf(ds),
         datasourceName: ds.row.name,
+        deadline: caller.deadline,
       });
       if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
       return `Jira answered HTTP ${answer.status} as the ${caller.forgeTokens.user ? 'user' : 'app'}`;

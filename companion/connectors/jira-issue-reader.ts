@@ -32,6 +32,8 @@ export async function readIssueFields(
     headers: { accept: 'application/json', authorization },
     timeoutMs: Math.min(20_000, Math.max(1_000, timeoutMs)),
     datasourceName: what,
+    // The parent read and the datasource call after it share the request's one deadline.
+    deadline: caller.deadline,
   });
   if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(what, answer.status);
   let json: { fields?: Record<string, unknown> };

@@ -3,8 +3,9 @@
 // this process's memory: never stored, never logged.
 import type { Dispatcher } from 'undici';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
+import type { Deadline } from '../deadline.js';
 import { exchange } from './http-exchange.js';
-import { UpstreamError, upstreamBadBody, upstreamMisconfigured } from './upstream-errors.js';
+import { UpstreamError, upstreamBadBody, upstreamMisconfigured, upstreamTooSlow } from './upstream-errors.js';
 
 export interface OAuth2Settings {
   tokenUrl: string;
@@ -26,7 +27,7 @@ export function oauth2Tokens(agent: Dispatcher, now: () => number = Date.now) {
   const inFlight = new Map<string, Promise<string>>();
   const keyOf = (ds: DatasourceForUse) => `${ds.row.id}:${ds.row.version}`;
 
-  async function fetchToken(ds: DatasourceForUse, settings: OAuth2Settings, timeoutMs: number): Promise<CachedToken> {
+  async function fetchToken(ds: DatasourceForUse, settings: OAuth2Settings, timeoutMs: number, deadline: Deadline): Promise<CachedToken> {
     const secret = ds.secrets.clientSecret;
     if (!secret) throw upstreamMisconfigured(ds.row.name, 'OAuth2 needs secrets.clientSecret');
     let url: URL;
@@ -46,6 +47,7 @@ export function oauth2Tokens(agent: Dispatcher, now: () => number = Date.now) {
       body: form.toString(),
       timeoutMs,
       datasourceName: ds.row.name,
+      deadline,
     });
     if (answer.status < 200 || answer.status >= 300) {
       const hint = answer.status === 400 || answer.status === 401 ? ' (check the client id and secret)' : '';
@@ -63,13 +65,17 @@ export function oauth2Tokens(agent: Dispatcher, now: () => number = Date.now) {
   }
 
   return {
-    async token(ds: DatasourceForUse, settings: OAuth2Settings, timeoutMs: number): Promise<string> {
+    /**
+     * A token for the datasource. The request that starts a token fetch bounds it by its deadline;
+     * a request that joins a fetch already under way waits for it only as long as its own allows.
+     */
+    async token(ds: DatasourceForUse, settings: OAuth2Settings, timeoutMs: number, deadline: Deadline): Promise<string> {
       const key = keyOf(ds);
       const cached = tokens.get(key);
       if (cached && cached.expiresAt > now()) return cached.value;
       let pending = inFlight.get(key);
       if (!pending) {
-        pending = fetchToken(ds, settings, timeoutMs)
+        pending = fetchToken(ds, settings, timeoutMs, deadline)
           .then((t) => {
             tokens.set(key, t);
             return t.value;
@@ -77,7 +83,7 @@ export function oauth2Tokens(agent: Dispatcher, now: () => number = Date.now) {
           .finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
-      return pending;
+      return deadline.race(pending, () => upstreamTooSlow(ds.row.name, deadline.budgetMs));
     },
     /** The upstream refused the token (401): forget it so the next call fetches a new one. */
     forget(ds: DatasourceForUse) {

@@ -1,6 +1,7 @@
 // The contract between the query pipeline (connectors, templates) and its callers (fields, items,
 // preview, connection test). Kept apart so both sides can be built and typed independently.
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
+import type { Deadline } from '../deadline.js';
 import type { ForgeOAuthTokens } from '../http/request-context.js';
 import type { Option, RequestContext } from '../contract/common.js';
 
@@ -20,11 +21,13 @@ export interface QuerySpec {
   maxRows: number;
 }
 
-/** Who is calling, for Jira datasources and the egress guard. */
+/** Who is calling, for Jira datasources and the egress guard, and by when the answer is due. */
 export interface CallerContext {
   tenantId: string;
   apiBaseUrl: string | undefined;
   forgeTokens: ForgeOAuthTokens;
+  /** The request's one deadline (companion/deadline.ts): every upstream step ends by it. */
+  deadline: Deadline;
 }
 
 export interface QueryTimings {

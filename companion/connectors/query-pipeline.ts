@@ -16,7 +16,7 @@ import { restConnector } from './rest-connector.js';
 import { mapOptions, selectRows } from './row-mapping.js';
 import { sqlConnector } from './sql-connector.js';
 import { staticConnector } from './static-connector.js';
-import { toUpstreamError, MAX_ROWS } from './upstream-errors.js';
+import { toUpstreamError, upstreamTooSlow, MAX_ROWS } from './upstream-errors.js';
 import type { CallerContext, QueryOutcome, QueryPipeline, QuerySpec, TemplateVariables } from './query-pipeline-types.js';
 
 export function createQueryPipeline(config: Config, clock: Clock = systemClock): QueryPipeline {
@@ -57,7 +57,9 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
       const limit = Math.min(spec.maxRows > 0 ? spec.maxRows : MAX_ROWS, MAX_ROWS);
       let fetched;
       try {
-        fetched = await connector.fetch(ds, evaluatedQuery, caller, limit);
+        // The connectors end their own steps by the deadline; the race also covers the steps they
+        // cannot cancel (a SQL pool still connecting, a DNS answer that does not come).
+        fetched = await caller.deadline.race(connector.fetch(ds, evaluatedQuery, caller, limit), () => upstreamTooSlow(ds.row.name, caller.deadline.budgetMs));
       } catch (err) {
         throw toUpstreamError(ds.row.name, err, timeoutOf(ds));
       }
@@ -78,7 +80,7 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
     async test(ds, caller: CallerContext) {
       const started = performance.now();
       try {
-        const message = await connectorFor(ds).test(ds, caller);
+        const message = await caller.deadline.race(connectorFor(ds).test(ds, caller), () => upstreamTooSlow(ds.row.name, caller.deadline.budgetMs));
         return { ok: true, ms: Math.round(performance.now() - started), message };
       } catch (err) {
         const error = toUpstreamError(ds.row.name, err, timeoutOf(ds));

@@ -9,6 +9,7 @@ import { exchange, type HttpAnswer } from './http-exchange.js';
 import { headerProblem } from './rest-headers.js';
 import type { OAuth2Tokens } from './oauth2-tokens.js';
 import { upstreamBadBody, upstreamMisconfigured, upstreamStatus } from './upstream-errors.js';
+import type { Deadline } from '../deadline.js';
 import { configOf, timeoutOf, type Connector, type EvaluatedQuery, type FetchedData } from './connector-types.js';
 
 const METHOD = /^\s*(GET|POST)\s+/i;
@@ -56,7 +57,7 @@ export interface RestRequest {
 
 export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector {
   /** Headers and URL with the datasource's credentials applied; only ever sent, never returned. */
-  async function authorise(ds: DatasourceForUse, req: RestRequest): Promise<{ req: RestRequest; secretHeaders: string[] }> {
+  async function authorise(ds: DatasourceForUse, req: RestRequest, deadline: Deadline): Promise<{ req: RestRequest; secretHeaders: string[] }> {
     const config = configOf<RestConfig>(ds);
     const problem = headerProblem(config.headers);
     if (problem) throw upstreamMisconfigured(ds.row.name, problem);
@@ -84,8 +85,8 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
         }
         break;
       case 'oauth2ClientCredentials':
-        // The token request and the data request share Forge's 25 s budget: the token gets 5 s at most.
-        headers.authorization = `Bearer ${await oauth.token(ds, auth, Math.min(timeoutOf(ds), TOKEN_TIMEOUT_MS))}`;
+        // The token request and the data request share the request's deadline; the token gets 5 s at most.
+        headers.authorization = `Bearer ${await oauth.token(ds, auth, Math.min(timeoutOf(ds), TOKEN_TIMEOUT_MS), deadline)}`;
         break;
       default:
         break;
@@ -93,14 +94,15 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
     return { req: { ...req, url, headers }, secretHeaders };
   }
 
-  async function send(ds: DatasourceForUse, req: RestRequest): Promise<HttpAnswer> {
-    const { req: authed, secretHeaders } = await authorise(ds, req);
-    const answer = await exchange(agent, { ...authed, timeoutMs: timeoutOf(ds), datasourceName: ds.row.name }, secretHeaders);
-    // An OAuth2 token may be revoked before it expires: fetch a fresh one once and retry.
+  async function send(ds: DatasourceForUse, req: RestRequest, deadline: Deadline): Promise<HttpAnswer> {
+    const { req: authed, secretHeaders } = await authorise(ds, req, deadline);
+    const answer = await exchange(agent, { ...authed, timeoutMs: timeoutOf(ds), datasourceName: ds.row.name, deadline }, secretHeaders);
+    // An OAuth2 token may be revoked before it expires: fetch a fresh one once and retry, within
+    // what is left of the same deadline.
     if (answer.status === 401 && configOf<RestConfig>(ds).auth?.mode === 'oauth2ClientCredentials') {
       oauth.forget(ds);
-      const again = await authorise(ds, req);
-      return exchange(agent, { ...again.req, timeoutMs: timeoutOf(ds), datasourceName: ds.row.name }, again.secretHeaders);
+      const again = await authorise(ds, req, deadline);
+      return exchange(agent, { ...again.req, timeoutMs: timeoutOf(ds), datasourceName: ds.row.name, deadline }, again.secretHeaders);
     }
     return answer;
   }
@@ -122,18 +124,18 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
       return { text: `${parts.method} ${path}${body ? `\n${body}` : ''}`, params: [] };
     },
 
-    async fetch(ds, query): Promise<FetchedData> {
-      const answer = await send(ds, build(ds, query));
+    async fetch(ds, query, caller): Promise<FetchedData> {
+      const answer = await send(ds, build(ds, query), caller.deadline);
       if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
       const started = performance.now();
       const data = parseJson(ds, answer);
       return { data, isRows: false, sendMs: answer.sendMs, waitMs: answer.waitMs, parseMs: performance.now() - started };
     },
 
-    async test(ds) {
+    async test(ds, caller) {
       const config = configOf<RestConfig>(ds);
       const url = joinUrl(ds, config.baseUrl, (config.testPath ?? '').trim());
-      const answer = await send(ds, { url, method: 'GET', headers: {}, body: undefined });
+      const answer = await send(ds, { url, method: 'GET', headers: {}, body: undefined }, caller.deadline);
       if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
       return `The test path answered HTTP ${answer.status}`;
     },

@@ -11,7 +11,8 @@ import { configOf, timeoutOf, type Connector } from './connector-types.js';
 import { mysqlDriver } from './mysql-driver.js';
 import { postgresDriver } from './postgres-driver.js';
 import { sqlError } from './sql-errors.js';
-import { upstreamMisconfigured } from './upstream-errors.js';
+import { upstreamMisconfigured, upstreamTooSlow } from './upstream-errors.js';
+import type { Deadline } from '../deadline.js';
 
 export const DEFAULT_SQL_POOL_SIZE = 3;
 
@@ -53,30 +54,39 @@ export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy)
   }
 
   const schemaOf = (ds: DatasourceForUse) => configOf<SqlConfig>(ds).schema || undefined;
+  /** The statement timeout: the datasource's own, or what is left of the request's deadline. */
+  const timeoutWithin = (ds: DatasourceForUse, deadline: Deadline) => {
+    if (deadline.expired()) throw upstreamTooSlow(ds.row.name, deadline.budgetMs);
+    return deadline.timeoutFor(timeoutOf(ds));
+  };
+  const failure = (ds: DatasourceForUse, err: unknown, deadline: Deadline) => {
+    const error = sqlError(ds.row.name, err, timeoutOf(ds));
+    return error.code === 'upstream_timeout' && deadline.expired() ? upstreamTooSlow(ds.row.name, deadline.budgetMs) : error;
+  };
 
   return {
     evaluate(_ds, query, vars) {
       return renderTemplate(query, vars as never, driver.placeholders);
     },
 
-    async fetch(ds, query, _caller, maxRows) {
+    async fetch(ds, query, caller, maxRows) {
       const started = performance.now();
       const pool = await poolFor(ds);
       const sent = performance.now();
       try {
-        const rows = await pool.query(query.text, query.params, maxRows, timeoutOf(ds), schemaOf(ds));
+        const rows = await pool.query(query.text, query.params, maxRows, timeoutWithin(ds, caller.deadline), schemaOf(ds));
         return { data: rows, isRows: true, sendMs: sent - started, waitMs: performance.now() - sent, parseMs: 0 };
       } catch (err) {
-        throw sqlError(ds.row.name, err, timeoutOf(ds));
+        throw failure(ds, err, caller.deadline);
       }
     },
 
-    async test(ds) {
+    async test(ds, caller) {
       const pool = await poolFor(ds);
       try {
-        await pool.ping(timeoutOf(ds), schemaOf(ds));
+        await pool.ping(timeoutWithin(ds, caller.deadline), schemaOf(ds));
       } catch (err) {
-        throw sqlError(ds.row.name, err, timeoutOf(ds));
+        throw failure(ds, err, caller.deadline);
       }
       return 'The database accepted a trivial query';
     },

@@ -18,6 +18,13 @@ const label = (datasource: string) => (datasource === TENANT_JIRA ? 'Jira' : `Da
 export const upstreamTimeout = (datasource: string, ms: number) =>
   new UpstreamError(504, 'upstream_timeout', `${label(datasource)} did not answer within ${ms} ms`);
 
+/**
+ * The request's one deadline ran out while this upstream was being asked (companion/deadline.ts):
+ * the same code as a timeout, and a message that says who was too slow, for the field UI.
+ */
+export const upstreamTooSlow = (datasource: string, budgetMs: number) =>
+  new UpstreamError(504, 'upstream_timeout', `${label(datasource)} was too slow: no answer within the ${Math.round(budgetMs / 1000)} s a Jira request may take`);
+
 export const upstreamTooLarge = (datasource: string) =>
   new UpstreamError(502, 'upstream_too_large', `${label(datasource)} answered with more than 5 MB; narrow the query`);
 
@@ -51,15 +58,19 @@ const NETWORK: Record<string, string> = {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ABORT_ERR']);
 
+/** Whether a raw error (undici, AbortSignal) is a timeout rather than another failure. */
+export function isTimeoutError(err: unknown): boolean {
+  const cause = err as { code?: string; name?: string; cause?: { code?: string } };
+  return TIMEOUT_CODES.has(cause?.code ?? cause?.cause?.code ?? '') || cause?.name === 'TimeoutError' || cause?.name === 'AbortError';
+}
+
 /** Maps any error from a connector into an AppError; AppErrors (incl. egress refusals) pass through. */
 export function toUpstreamError(datasource: string, err: unknown, timeoutMs: number): AppError {
   if (err instanceof AppError) return err;
   const cause = err as { code?: string; name?: string; cause?: { code?: string } };
   const code = cause?.code ?? cause?.cause?.code ?? '';
   if (cause?.cause instanceof EgressDeniedError) return cause.cause;
-  if (TIMEOUT_CODES.has(code) || cause?.name === 'TimeoutError' || cause?.name === 'AbortError') {
-    return upstreamTimeout(datasource, timeoutMs);
-  }
+  if (isTimeoutError(err)) return upstreamTimeout(datasource, timeoutMs);
   const known = NETWORK[code];
   if (known) return new UpstreamError(502, 'upstream_error', `${label(datasource)} ${known}`, { cause: err });
   if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) {

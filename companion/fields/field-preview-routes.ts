@@ -1,10 +1,10 @@
 // POST /v1/admin/fields/:id/preview: the configuration tester. Runs the field's query for a given
 // issue context, typed input and dependency values, straight through the pipeline (never the
 // cache), and shows each step: the evaluated query, the raw rows, the options and the timings.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ErrorBody, IdParams } from '../contract/common.js';
 import { PreviewRequest, PreviewResponse } from '../contract/preview.js';
-import type { CallerContext } from '../connectors/query-pipeline-types.js';
+import { callerOf } from '../http/caller-context.js';
 import { datasourceService } from '../datasources/datasource-service.js';
 import { isUuid } from '../db/ids.js';
 import { notFound } from '../errors.js';
@@ -12,11 +12,6 @@ import { buildTemplateVariables } from '../templates/template-variables.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
-const callerOf = (request: FastifyRequest): CallerContext => ({
-  tenantId: request.tenantId,
-  apiBaseUrl: request.invocation.apiBaseUrl,
-  forgeTokens: request.forgeTokens,
-});
 
 export async function fieldPreviewRoutes(app: FastifyInstance) {
   const { db, secretBox, clock, pipeline } = app.companion;
@@ -25,7 +20,7 @@ export async function fieldPreviewRoutes(app: FastifyInstance) {
   app.post(
     '/:id/preview',
     { schema: { tags: ['fields'], params: IdParams, body: PreviewRequest, response: { 200: PreviewResponse, ...errors } } },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params as { id: string };
       const body = (request.body ?? {}) as PreviewRequest;
       const field = await db.field.findFirst({
@@ -39,7 +34,7 @@ export async function fieldPreviewRoutes(app: FastifyInstance) {
         datasource,
         { query: field.query, resultPath: field.resultPath, idTemplate: field.idTemplate, displayTemplate: field.displayTemplate, maxRows: 1_000 },
         vars,
-        callerOf(request),
+        callerOf(request, reply),
       );
       return {
         field: { id: field.id, key: field.key },

@@ -1,9 +1,9 @@
 // The routes the edit UI calls while an issue is edited (any module's token, not only admin):
 // POST /v1/fields/:id/options and POST /v1/fields/recalculate.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ErrorBody } from '../contract/common.js';
 import { FieldRef, OptionsRequest, OptionsResponse, RecalculateRequest, RecalculateResponse } from '../contract/field.js';
-import type { CallerContext } from '../connectors/query-pipeline-types.js';
+import { callerOf } from '../http/caller-context.js';
 import { badRequest, notFound } from '../errors.js';
 import { runtimeCaches } from '../cache/runtime-caches.js';
 import { connectedOptions } from './connected-options.js';
@@ -13,11 +13,6 @@ import { filterByInput, pageOf } from './option-paging.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
-const callerOf = (request: FastifyRequest): CallerContext => ({
-  tenantId: request.tenantId,
-  apiBaseUrl: request.invocation.apiBaseUrl,
-  forgeTokens: request.forgeTokens,
-});
 
 export async function fieldRuntimeRoutes(app: FastifyInstance) {
   const { companion } = app;
@@ -29,7 +24,7 @@ export async function fieldRuntimeRoutes(app: FastifyInstance) {
   app.post(
     '/:id/options',
     { schema: { tags: ['fields'], params: FieldRef, body: OptionsRequest, response: { 200: OptionsResponse, ...errors } } },
-    async (request) => {
+    async (request, reply) => {
       const body = (request.body ?? {}) as OptionsRequest;
       const field = await fields.get(request.tenantId, (request.params as { id: string }).id);
       if (!field) throw notFound('Field');
@@ -37,7 +32,7 @@ export async function fieldRuntimeRoutes(app: FastifyInstance) {
       if (!Number.isInteger(offset) || offset < 0) throw badRequest('cursor is not one this route gave out', 'invalid_cursor');
       const result = await connectedOptions(companion, {
         tenantId: request.tenantId,
-        caller: callerOf(request),
+        caller: callerOf(request, reply),
         config: field,
         context: body.context,
         input: body.input,
@@ -51,9 +46,9 @@ export async function fieldRuntimeRoutes(app: FastifyInstance) {
   app.post(
     '/recalculate',
     { schema: { tags: ['fields'], body: RecalculateRequest, response: { 200: RecalculateResponse, ...errors } } },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body as RecalculateRequest;
-      return recalculate(companion, request.tenantId, callerOf(request), body.context, body.changed);
+      return recalculate(companion, request.tenantId, callerOf(request, reply), body.context, body.changed);
     },
   );
 }

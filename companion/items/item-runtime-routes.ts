@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import { ErrorBody } from '../contract/common.js';
 import { OptionsRequest, OptionsResponse } from '../contract/field.js';
 import { IssueIdParams, IssueItems, IssueItemsUpdate } from '../contract/item.js';
-import type { CallerContext } from '../connectors/query-pipeline-types.js';
+import { callerOf } from '../http/caller-context.js';
 import { badRequest, notFound } from '../errors.js';
 import { requireAppFunctionOrAdmin, requireIssueEventsOrAdmin } from '../auth/caller-guards.js';
 import { filterByInput, pageOf } from '../fields/option-paging.js';
@@ -17,11 +17,6 @@ import { itemValueService } from './item-value-service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
-const callerOf = (request: FastifyRequest): CallerContext => ({
-  tenantId: request.tenantId,
-  apiBaseUrl: request.invocation.apiBaseUrl,
-  forgeTokens: request.forgeTokens,
-});
 const issueIdOf = (request: FastifyRequest) => (request.params as { issueId: string }).issueId;
 
 export async function itemRuntimeRoutes(app: FastifyInstance) {
@@ -36,7 +31,7 @@ export async function itemRuntimeRoutes(app: FastifyInstance) {
   app.put(
     '/issues/:issueId/items',
     { onRequest: viaResolver, schema: { tags: ['items'], params: IssueIdParams, body: IssueItemsUpdate, response: { 200: IssueItems, ...errors } } },
-    async (request) => values.write(callerOf(request), issueIdOf(request), request.body as IssueItemsUpdate),
+    async (request, reply) => values.write(callerOf(request, reply), issueIdOf(request), request.body as IssueItemsUpdate),
   );
 
   // The issue was deleted: the app's issue-deleted trigger endpoint or the admin page. Neither a
@@ -53,13 +48,13 @@ export async function itemRuntimeRoutes(app: FastifyInstance) {
   app.post(
     '/items/:id/options',
     { onRequest: viaResolver, schema: { tags: ['items'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), body: OptionsRequest, response: { 200: OptionsResponse, ...errors } } },
-    async (request) => {
+    async (request, reply) => {
       const body = (request.body ?? {}) as OptionsRequest;
       const item = await itemRepository(companion.db).findByIdOrKey(request.tenantId, (request.params as { id: string }).id);
       if (!item) throw notFound('Item');
       const offset = body.cursor === undefined ? 0 : Number(body.cursor);
       if (!Number.isInteger(offset) || offset < 0) throw badRequest('cursor is not one this route gave out', 'invalid_cursor');
-      const result = await itemOptions(companion, request.tenantId, callerOf(request), item, body.context, body.input);
+      const result = await itemOptions(companion, request.tenantId, callerOf(request, reply), item, body.context, body.input);
       const { options, nextCursor } = pageOf(filterByInput(result.options, item.query, body.input), offset, body.limit);
       return { options, nextCursor, cache: result.cache };
     },

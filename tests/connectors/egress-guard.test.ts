@@ -3,6 +3,7 @@
 // them, and the refusal names the egress policy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEgressPolicy } from '../../companion/egress/egress-policy.js';
+import { Deadline } from '../../companion/deadline.js';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { startSampleUpstream, SAMPLE_CREDENTIALS as CRED, type SampleUpstream } from '../helpers/sample-upstream.js';
@@ -116,6 +117,6 @@ describe.each(databaseKinds())('egress guard in the companion on %s', (kind) => 
       { apiBaseUrl: up.url, headers: { 'x-forge-oauth-system': CRED.jira.systemToken } },
     );
     expectRefused(res);
-    await expect(strict.app.companion.pipeline.readIssueFields({ tenantId: 't', apiBaseUrl: up.url, forgeTokens: { user: CRED.jira.userToken, system: undefined } }, 'ACME-1', ['summary'], 5000)).rejects.toThrow(/egress policy/);
+    await expect(strict.app.companion.pipeline.readIssueFields({ tenantId: 't', apiBaseUrl: up.url, forgeTokens: { user: CRED.jira.userToken, system: undefined }, deadline: new Deadline(20_000) }, 'ACME-1', ['summary'], 5000)).rejects.toThrow(/egress policy/);
   });
 });

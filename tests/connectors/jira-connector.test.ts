@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { startSampleUpstream, SAMPLE_CREDENTIALS as CRED, type SampleUpstream } from '../helpers/sample-upstream.js';
+import { Deadline } from '../../companion/deadline.js';
 import { createDatasource, createField, expectNoSecretInLogs, preview, testConnection } from './connector-fixtures.js';
 
 describe.each(databaseKinds())('Jira connector on %s', (kind) => {
@@ -71,7 +72,7 @@ describe.each(databaseKinds())('Jira connector on %s', (kind) => {
     expect(wrong.statusCode).toBe(502);
     expect(wrong.json().error.message).toBe('Datasource "Jira" answered HTTP 401 (check its credentials)');
     await expect(
-      c.app.companion.pipeline.readIssueFields({ tenantId: 't', apiBaseUrl: up.url, forgeTokens: { user: 'expired-token-zz', system: undefined } }, 'ACME-1', ['summary'], 5000),
+      c.app.companion.pipeline.readIssueFields({ tenantId: 't', apiBaseUrl: up.url, forgeTokens: { user: 'expired-token-zz', system: undefined }, deadline: new Deadline(20_000) }, 'ACME-1', ['summary'], 5000),
     ).rejects.toMatchObject({ statusCode: 502, message: 'Jira answered HTTP 401 (check its credentials)' });
     expect(wrong.body).not.toContain('expired-token-zz');
   });
@@ -87,7 +88,7 @@ describe.each(databaseKinds())('Jira connector on %s', (kind) => {
 
   it('reads only the named issue fields for compute egress, as the user, else as the app', async () => {
     up.reset();
-    const caller = { tenantId: 't', apiBaseUrl: up.url, forgeTokens: { user: CRED.jira.userToken, system: CRED.jira.systemToken } };
+    const caller = { tenantId: 't', apiBaseUrl: up.url, forgeTokens: { user: CRED.jira.userToken, system: CRED.jira.systemToken }, deadline: new Deadline(20_000) };
     const values = await c.app.companion.pipeline.readIssueFields(caller, 'ACME-1', ['customfield_10050'], 5000);
     expect(values).toEqual({ customfield_10050: { id: '1003', value: 'Umbrella Labs Ltd' } });
     expect(up.requests[0]!.rawUrl).toBe('/rest/api/3/issue/ACME-1?fields=customfield_10050');

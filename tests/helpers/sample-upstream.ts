@@ -6,8 +6,11 @@
 //   up.credentials                  → what each auth mode must send (see below)
 //   up.tokenRequests                → how many OAuth2 tokens were issued so far
 //   up.requests                     → every request seen: {method, path, query, headers, body, authorized}
-//   up.reset()                      → clears requests and counters
+//   up.reset()                      → clears requests and counters (and the stall)
 //   up.revokeTokens()               → every OAuth2 token issued so far stops working (401)
+//   up.stallMs = N                  → every request (data, token, Jira) is answered N ms late
+//   up.events                       → 'start <path?query>' / 'end <path?query>' in the order they happened
+//   up.maxInFlight                  → the most requests that were being answered at one time
 //   await up.close()
 //
 // Data: GET /customers (50 customers: {id, name, code, country, email, active}; filters ?q= on the
@@ -75,6 +78,10 @@ export interface SampleUpstream {
   requests: RecordedRequest[];
   tokenRequests: number;
   jiraCallers: Array<'user' | 'system'>;
+  /** Every request waits this long before it is answered (0: at once). */
+  stallMs: number;
+  events: string[];
+  maxInFlight: number;
   reset(): void;
   revokeTokens(): void;
   close(): Promise<void>;
@@ -84,7 +91,15 @@ export async function startSampleUpstream(): Promise<SampleUpstream> {
   const issued = new Set<string>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  const state: Pick<SampleUpstream, 'requests' | 'tokenRequests' | 'jiraCallers'> = { requests: [], tokenRequests: 0, jiraCallers: [] };
+  const state: Pick<SampleUpstream, 'requests' | 'tokenRequests' | 'jiraCallers' | 'stallMs' | 'events' | 'maxInFlight'> = {
+    requests: [],
+    tokenRequests: 0,
+    jiraCallers: [],
+    stallMs: 0,
+    events: [],
+    maxInFlight: 0,
+  };
+  let inFlight = 0;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -100,7 +115,18 @@ export async function startSampleUpstream(): Promise<SampleUpstream> {
         body: Buffer.concat(chunks).toString('utf8'),
       };
       state.requests.push(recorded);
-      handle(recorded, url, req, res);
+      state.events.push(`start ${recorded.rawUrl}`);
+      state.maxInFlight = Math.max(state.maxInFlight, ++inFlight);
+      res.on('close', () => {
+        inFlight--;
+        state.events.push(`end ${recorded.rawUrl}`);
+      });
+      if (state.stallMs <= 0) return handle(recorded, url, req, res);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!res.destroyed) handle(recorded, url, req, res);
+      }, state.stallMs);
+      timers.add(t);
     });
   });
   server.on('connection', (s) => {
@@ -255,10 +281,25 @@ export async function startSampleUpstream(): Promise<SampleUpstream> {
     get jiraCallers() {
       return state.jiraCallers;
     },
+    get stallMs() {
+      return state.stallMs;
+    },
+    set stallMs(ms: number) {
+      state.stallMs = ms;
+    },
+    get events() {
+      return state.events;
+    },
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
     reset() {
       state.requests = [];
       state.tokenRequests = 0;
       state.jiraCallers = [];
+      state.stallMs = 0;
+      state.events = [];
+      state.maxInFlight = 0;
     },
     revokeTokens() {
       issued.clear();
