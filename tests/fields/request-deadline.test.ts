@@ -1,0 +1,149 @@
+// One deadline per runtime request (DESIGN.md "Non-functional"): the parent read from Jira, the OAuth
+// token, a retry, the datasource call and every field of a recalculation share it, so a request
+// answers by it whatever the upstreams do: 504 upstream_timeout naming who was too slow, or the last
+// good options marked stale. Real slow upstreams (the sample upstream stalling every answer), a
+// short budget (COMPANION_DEADLINE_MS) so the suite stays quick, and each step well inside its own
+// timeout: only the shared deadline can stop these requests. No timing is asserted tightly: the
+// answer's code tells, and its arrival is checked against the budget with a wide margin.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../helpers/databases.js';
+import { startTestCompanion, type TestCompanion, type CallOptions } from '../helpers/test-companion.js';
+import { startSampleUpstream, SAMPLE_CREDENTIALS as CRED, type SampleUpstream } from '../helpers/sample-upstream.js';
+import { createDatasource } from '../connectors/connector-fixtures.js';
+
+const BUDGET_MS = 3_000;
+/** Each upstream answer's delay: two fit in the budget, three do not. */
+const STALL_MS = 1_000;
+/** Wide: a loaded machine may add a lot; what matters is that it is not "the sum of the steps". */
+const MARGIN_MS = 2_000;
+const EDIT: CallOptions = { moduleKey: 'connected-field-edit' };
+
+describe.each(databaseKinds())('one deadline per runtime request on %s', (kind) => {
+  let c: TestCompanion;
+  let up: SampleUpstream;
+  let oauthField: string;
+  let item: string;
+
+  const timed = async <T,>(work: () => Promise<T>) => {
+    const started = performance.now();
+    const result = await work();
+    return { result, ms: performance.now() - started };
+  };
+  const field = async (datasourceId: string, key: string, query: string, cacheTtlSeconds: number | null = 0) => {
+    const res = await c.call('POST', '/v1/admin/fields', {
+      body: { key, name: key, datasourceId, editor: 'select', storage: 'object', query, resultPath: '$.customers[*]', idTemplate: '${row.id}', displayTemplate: '${row.name}', cacheTtlSeconds },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id as string;
+  };
+  const echoField = async (datasourceId: string, key: string, query: string) => {
+    const res = await c.call('POST', '/v1/admin/fields', {
+      body: { key, name: key, datasourceId, editor: 'select', storage: 'object', query, resultPath: '$.query', idTemplate: '${row.s}', displayTemplate: '${row.s}', cacheTtlSeconds: 0 },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+  };
+  // The parent customfield_10051 is not in the request: the companion reads it from (fake) Jira.
+  const options = (fieldId: string) =>
+    c.call('POST', `/v1/fields/${fieldId}/options`, {
+      ...EDIT,
+      apiBaseUrl: up.url,
+      headers: { 'x-forge-oauth-user': CRED.jira.userToken },
+      body: { context: { issue: { id: '20001', key: 'PRJ-1' } } },
+    });
+
+  beforeAll(async () => {
+    up = await startSampleUpstream();
+    c = await startTestCompanion(kind, { env: { COMPANION_EGRESS_ALLOW: '127.0.0.1', COMPANION_DEADLINE_MS: String(BUDGET_MS) } });
+    const oauth = await createDatasource(c, {
+      name: 'CRM (OAuth2)',
+      type: 'rest',
+      timeoutMs: 10_000,
+      config: { baseUrl: `${up.url}/auth/oauth2`, auth: { mode: 'oauth2ClientCredentials', tokenUrl: `${up.url}/oauth/token`, clientId: CRED.oauth2.clientId, scope: CRED.oauth2.scope } },
+      secrets: { clientSecret: CRED.oauth2.clientSecret },
+    });
+    oauthField = await field(oauth, 'customfield_61001', '/customers?country=$issue.customfield_10051', 60);
+    const plain = await createDatasource(c, { name: 'Echo', type: 'rest', timeoutMs: 10_000, config: { baseUrl: up.url } });
+    // Two siblings and a grandchild under one parent; a three-level chain under another.
+    await echoField(plain, 'customfield_61010', '/echo?s=root');
+    await echoField(plain, 'customfield_61011', '/echo?s=left&p=$issue.customfield_61010.id');
+    await echoField(plain, 'customfield_61012', '/echo?s=right&p=$issue.customfield_61010.id');
+    await echoField(plain, 'customfield_61013', '/echo?s=below-left&p=$issue.customfield_61011.id');
+    await echoField(plain, 'customfield_61020', '/echo?s=top');
+    await echoField(plain, 'customfield_61021', '/echo?s=one&p=$issue.customfield_61020.id');
+    await echoField(plain, 'customfield_61022', '/echo?s=two&p=$issue.customfield_61021.id');
+    await echoField(plain, 'customfield_61023', '/echo?s=three&p=$issue.customfield_61022.id');
+    const created = await c.call('POST', '/v1/admin/items', {
+      body: { key: 'connected_item_61', name: 'Account', datasourceId: plain, editor: 'select', query: '/echo?s=item', resultPath: '$.query', idTemplate: '${row.s}', displayTemplate: '${row.s}', cacheTtlSeconds: 0 },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    item = created.json().id;
+  });
+  afterAll(async () => {
+    await c?.close();
+    await up?.close();
+  });
+  beforeEach(() => up.reset());
+
+  it('a parent read, an OAuth token and the datasource call in a row: 504 naming the datasource, by the deadline', async () => {
+    up.stallMs = STALL_MS;
+    const { result: res, ms } = await timed(() => options(oauthField));
+    expect(res.statusCode, res.body).toBe(504);
+    expect(res.json().error.code).toBe('upstream_timeout');
+    expect(res.json().error.message).toMatch(/Datasource "CRM \(OAuth2\)" was too slow/);
+    expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
+    // Each step got as far as it could: Jira was read and a token asked for; the rest was cut off.
+    expect(up.jiraCallers).toEqual(['user']);
+    expect(up.tokenRequests).toBe(1);
+  }, 20_000);
+
+  it('a retry after a revoked token counts against the same deadline', async () => {
+    expect((await options(oauthField)).statusCode).toBe(200); // a token is cached now
+    c.clock.advance(61_000); // past the field's TTL, so the datasource is asked again
+    up.reset();
+    up.revokeTokens();
+    up.stallMs = STALL_MS;
+    const { result: res, ms } = await timed(() => options(oauthField));
+    expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
+    // Jira and the refused call fit; the fresh token for the retry does not: the last good options
+    // are the answer, marked stale, and the retry is never sent.
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().cache).toBe('stale');
+    expect(up.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(1);
+    expect(up.requests.filter((r) => r.path === '/auth/oauth2/customers')).toHaveLength(1);
+  }, 20_000);
+
+  it('recalculates independent fields at the same time, each after its own parents', async () => {
+    up.stallMs = STALL_MS;
+    const { result: res, ms } = await timed(() => c.call('POST', '/v1/fields/recalculate', { ...EDIT, body: { changed: ['customfield_61010'] } }));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().fields.map((f: { key: string }) => f.key)).toEqual(['customfield_61011', 'customfield_61012', 'customfield_61013']);
+    // Two levels: the siblings together, then the grandchild, inside the budget.
+    expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
+    expect(up.maxInFlight).toBe(2);
+    const at = (event: string) => up.events.findIndex((e) => e.startsWith(event));
+    expect(at('start /echo?s=right')).toBeLessThan(at('end /echo?s=left'));
+    expect(at('start /echo?s=below-left')).toBeGreaterThan(at('end /echo?s=left'));
+  }, 20_000);
+
+  it('a chain longer than the budget: 504 naming the datasource, by the deadline', async () => {
+    up.stallMs = STALL_MS;
+    const { result: res, ms } = await timed(() => c.call('POST', '/v1/fields/recalculate', { ...EDIT, body: { changed: ['customfield_61020'] } }));
+    expect(res.statusCode, res.body).toBe(504);
+    expect(res.json().error).toMatchObject({ code: 'upstream_timeout', message: expect.stringMatching(/Datasource "Echo" was too slow/) });
+    expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
+    expect(up.events.some((e) => e.startsWith('start /echo?s=three'))).toBe(true);
+  }, 20_000);
+
+  it('connected item options and a save of item values end by the deadline too', async () => {
+    up.stallMs = 3 * BUDGET_MS; // one answer slower than the whole budget, well inside its own timeout
+    const issue = { context: { issue: { id: '10001' } } };
+    const asked = await timed(() => c.call('POST', `/v1/items/${item}/options`, { ...EDIT, body: issue }));
+    expect(asked.result.statusCode, asked.result.body).toBe(504);
+    expect(asked.result.json().error.message).toMatch(/Datasource "Echo" was too slow/);
+    expect(asked.ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
+    const saved = await timed(() => c.call('PUT', '/v1/issues/10001/items', { ...EDIT, body: { ...issue, items: [{ itemId: item, values: [{ id: 'item' }] }] } }));
+    expect(saved.result.statusCode, saved.result.body).toBe(504);
+    expect(saved.ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
+    expect((await c.call('GET', '/v1/issues/10001/items', EDIT)).json().items).toEqual([]);
+  }, 20_000);
+});
