@@ -1,17 +1,26 @@
 // Typed errors: a safe message for the client, the internal cause for the log. Mapped to HTTP in
 // one place (http/error-handler.ts).
+import type { ErrorDetail } from './contract/common.js';
 
 export class AppError extends Error {
+  /** Where in the request body the problem is (contract: `error.details`), for the admin's forms. */
+  readonly details: ErrorDetail[] | undefined;
+
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: ErrorDetail[] },
   ) {
     super(message, options);
     this.name = 'AppError';
+    this.details = options?.details;
   }
 }
+
+/** A refusal about one place of the body: the message is also the detail shown beside that input. */
+export const invalidAt = (status: 400 | 409 | 422, code: string, path: string, message: string, summary = message) =>
+  new AppError(status, code, summary, { details: [{ path, message }] });
 
 export const badRequest = (message: string, code = 'bad_request') => new AppError(400, code, message);
 export const unauthorized = (message = 'A valid Forge invocation token is required') =>

@@ -2,8 +2,16 @@
 // `forge/` imports these and nothing else from `companion/`.
 import { Type, type Static } from 'typebox';
 
+/**
+ * One problem of a refused request body, where it is: `path` is a JSON pointer into the body
+ * (`/name`, `/attributes/owner`, `/set/3/projectId`), so a form can show `message` beside the input
+ * it concerns. An extension of contract v1: `code` and `message` stay what they were.
+ */
+export const ErrorDetail = Type.Object({ path: Type.String(), message: Type.String() });
+export type ErrorDetail = Static<typeof ErrorDetail>;
+
 export const ErrorBody = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
+  { error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Array(ErrorDetail)) }) },
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 

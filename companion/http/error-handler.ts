@@ -1,7 +1,10 @@
 // The one place that maps errors to HTTP answers. Every answer has the shape
-// {"error": {"code", "message"}}; nothing internal (stack, SQL, cause) reaches a client.
+// {"error": {"code", "message"}}, plus `details` ([{path, message}]) when the problem is at a place
+// of the request body; nothing internal (stack, SQL, cause) reaches a client.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorDetail } from '../contract/common.js';
 import { AppError } from '../errors.js';
+import { validationDetails } from './validation-details.js';
 import { isDatabaseInputError, isDatabaseUnavailable, prismaRequestErrorStatus } from '../db/database-errors.js';
 
 const frameworkCodes: Record<string, { status: number; code: string; message?: string }> = {
@@ -12,8 +15,8 @@ const frameworkCodes: Record<string, { status: number; code: string; message?: s
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The body is not valid JSON' },
 };
 
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, details?: ErrorDetail[]) {
+  return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
 }
 
 /** Errors the router raises before any route runs (Fastify's `frameworkErrors` option). */
@@ -48,11 +51,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, error.message);
-      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.details));
     }
     if (error.validation) {
       const where = error.validationContext ?? 'request';
-      return reply.code(400).send(errorBody('validation_failed', `Invalid ${where}: ${error.message}`));
+      return reply.code(400).send(errorBody('validation_failed', `Invalid ${where}: ${error.message}`, validationDetails(error.validation)));
     }
     const known = error.code ? frameworkCodes[error.code] : undefined;
     if (known) return reply.code(known.status).send(errorBody(known.code, known.message ?? error.message));

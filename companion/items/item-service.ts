@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/prisma.js';
 import { purgeDateFrom, type Clock } from '../clock.js';
 import { RESERVED_ATTRIBUTE_NAMES, type Item, type ItemInput, type ItemUpdate } from '../contract/item.js';
-import { badRequest, conflict, notFound, staleVersion, unprocessable } from '../errors.js';
+import { conflict, invalidAt, notFound, staleVersion } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
 import { findCycle, dependencyKeys } from '../fields/field-dependencies.js';
@@ -28,19 +28,20 @@ export function toItemView(row: ItemRow): Item {
 
 /** Every template of an item must parse; attribute names must not shadow id/value/ids/values. */
 export function checkItemTemplates(input: ItemInput): void {
-  const templates: Array<[string, string | null | undefined]> = [
-    ['query', input.query],
-    ['idTemplate', input.idTemplate],
-    ['displayTemplate', input.displayTemplate],
-    ...Object.entries(input.attributes ?? {}).map(([name, t]): [string, string] => [`attributes.${name}`, t]),
+  const templates: Array<[string, string, string | null | undefined]> = [
+    ['query', '/query', input.query],
+    ['idTemplate', '/idTemplate', input.idTemplate],
+    ['displayTemplate', '/displayTemplate', input.displayTemplate],
+    ...Object.entries(input.attributes ?? {}).map(([name, t]): [string, string, string] => [`attributes.${name}`, `/attributes/${name}`, t]),
   ];
-  for (const [where, template] of templates) {
+  for (const [where, path, template] of templates) {
     const problem = template ? templateError(template) : null;
-    if (problem) throw badRequest(`${where} is not a valid template: ${problem}`, 'invalid_template');
+    if (problem) throw invalidAt(400, 'invalid_template', path, `is not a valid template: ${problem}`, `${where} is not a valid template: ${problem}`);
   }
   for (const name of Object.keys(input.attributes ?? {})) {
     if ((RESERVED_ATTRIBUTE_NAMES as readonly string[]).includes(name)) {
-      throw badRequest(`attributes.${name}: the names ${RESERVED_ATTRIBUTE_NAMES.join(', ')} are reserved`, 'validation_failed');
+      const why = `the names ${RESERVED_ATTRIBUTE_NAMES.join(', ')} are reserved`;
+      throw invalidAt(400, 'validation_failed', `/attributes/${name}`, why, `attributes.${name}: ${why}`);
     }
   }
 }
@@ -76,12 +77,12 @@ export function itemService(db: Db, clock: Clock) {
   async function validate(tenantId: string, input: ItemInput): Promise<string[]> {
     checkItemTemplates(input);
     if (!(await datasourceRepository(db).find(tenantId, input.datasourceId))) {
-      throw unprocessable('The datasource does not exist', 'unknown_datasource');
+      throw invalidAt(422, 'unknown_datasource', '/datasourceId', 'The datasource does not exist');
     }
     const dependsOn = dependencyKeys(extractReferences(input.query ?? ''));
-    if (dependsOn.includes(input.key)) throw unprocessable(`${input.key} cannot reference itself`, 'dependency_cycle');
+    if (dependsOn.includes(input.key)) throw invalidAt(422, 'dependency_cycle', '/query', `${input.key} cannot reference itself`);
     const cycle = findCycle(await repo.graph(tenantId), input.key, dependsOn);
-    if (cycle) throw unprocessable(`Dependency cycle: ${cycle.join(' → ')}`, 'dependency_cycle');
+    if (cycle) throw invalidAt(422, 'dependency_cycle', '/query', `Dependency cycle: ${cycle.join(' → ')}`);
     return dependsOn;
   }
 
@@ -97,7 +98,7 @@ export function itemService(db: Db, clock: Clock) {
 
     async create(actor: Actor, input: ItemInput) {
       const dependsOn = await validate(actor.tenantId, input);
-      if (await repo.findByKey(actor.tenantId, input.key)) throw conflict(`An item with the key ${input.key} exists`, 'duplicate_key');
+      if (await repo.findByKey(actor.tenantId, input.key)) throw invalidAt(409, 'duplicate_key', '/key', `An item with the key ${input.key} exists`);
       const row = await repo.create({ id: randomUUID(), tenantId: actor.tenantId, key: input.key, ...rowData(input, dependsOn) });
       const view = toItemView(row);
       await audit(actor, 'item.created', row.id, null, view);
@@ -108,7 +109,7 @@ export function itemService(db: Db, clock: Clock) {
       const current = await mustFind(actor.tenantId, id);
       if (current.version !== input.version) throw staleVersion('Item');
       // Other queries and stored values know the item by its key: it is fixed at creation.
-      if (input.key !== current.key) throw conflict('An item key cannot change; create a new item', 'immutable_key');
+      if (input.key !== current.key) throw invalidAt(409, 'immutable_key', '/key', 'An item key cannot change; create a new item');
       const dependsOn = await validate(actor.tenantId, input);
       const count = await repo.updateVersion(actor.tenantId, id, input.version, rowData(input, dependsOn));
       if (count === 0) throw staleVersion('Item');

@@ -3,8 +3,9 @@
 // credentials. A function's token has no `principal`, so the user a call is made for travels in the
 // body as `context.user.accountId` (DESIGN.md "Who is calling"): always Forge's own
 // `context.accountId` of the running invocation, never anything the UI put in its payload. Errors
-// keep the companion's safe `{error:{code,message}}` for the admin.
+// keep the companion's safe `{error:{code,message}}` (and its `details`) for the admin.
 import type { ForgePlatform } from '../platform/forge-platform';
+import type { ErrorDetail } from '../../companion/contract/index';
 
 export const COMPANION_REMOTE_KEY = 'companion';
 
@@ -14,10 +15,15 @@ export class CompanionError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Where in the request body the companion found each problem (contract: `error.details`). */
+    readonly details?: ErrorDetail[],
   ) {
     super(message);
   }
 }
+
+const isDetail = (d: unknown): d is ErrorDetail =>
+  typeof d === 'object' && d !== null && typeof (d as ErrorDetail).path === 'string' && typeof (d as ErrorDetail).message === 'string';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -77,11 +83,13 @@ async function send<T>(platform: Pick<ForgePlatform, 'invokeRemote'>, method: Ht
   const text = await response.text();
   const parsed = parseJson(text);
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    const details = Array.isArray(error?.details) ? error.details.filter(isDetail).map((d) => ({ path: d.path, message: d.message })) : [];
     throw new CompanionError(
       response.status,
       typeof error?.code === 'string' ? error.code : 'companion_error',
       typeof error?.message === 'string' ? error.message : `The companion answered ${response.status}`,
+      details.length > 0 ? details : undefined,
     );
   }
   return parsed as T;

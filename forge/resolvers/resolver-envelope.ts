@@ -2,8 +2,17 @@
 // Companion errors keep their code and safe message so the admin sees what to fix; anything
 // unexpected becomes a generic message (its detail stays in the function's log).
 import { CompanionError } from '../companion/companion-client';
+import type { ErrorDetail } from '../../companion/contract/index';
 
-export type ResolverResult<T> = { ok: true; data: T } | { ok: false; error: { status: number; code: string; message: string } };
+export interface ResolverFailure {
+  status: number;
+  code: string;
+  message: string;
+  /** The companion's `error.details`: which input of the form each problem concerns. */
+  details?: ErrorDetail[];
+}
+
+export type ResolverResult<T> = { ok: true; data: T } | { ok: false; error: ResolverFailure };
 
 export class ResolverRefusal extends Error {
   override name = 'ResolverRefusal';
@@ -26,9 +35,10 @@ export async function envelope<T>(work: () => Promise<T>): Promise<ResolverResul
   try {
     return { ok: true, data: await work() };
   } catch (error) {
-    if (error instanceof ResolverRefusal || error instanceof CompanionError) {
-      return { ok: false, error: { status: error.status, code: error.code, message: error.message } };
+    if (error instanceof CompanionError) {
+      return { ok: false, error: { status: error.status, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
     }
+    if (error instanceof ResolverRefusal) return { ok: false, error: { status: error.status, code: error.code, message: error.message } };
     console.error('open-connect resolver failed', error instanceof Error ? error.name : typeof error);
     return { ok: false, error: { status: 500, code: 'internal', message: 'Something went wrong in open-connect; try again' } };
   }

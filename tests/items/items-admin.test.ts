@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
+import { hasErrorShape } from '../proof/support/proof-client.js';
 
 const rows = JSON.stringify([{ code: 'ACME', name: 'Acme Ltd', tier: 'gold' }, { code: 'GLOBEX', name: 'Globex', tier: 'silver' }]);
 const staticDs = { name: 'Customers', type: 'static', config: { format: 'json', data: rows } };
@@ -53,22 +54,28 @@ describe.each(databaseKinds())('connected items and mappings on %s', (kind) => {
 
   it('refuses bad input with 4xx and the error shape, storing nothing', async () => {
     const before = await c.db.item.count();
-    const cases: Array<[Record<string, unknown>, number, string?]> = [
-      [itemBody(dsId, { key: 'customfield_1' }), 400],
-      [itemBody(dsId, { key: 'connected_item_' }), 400],
-      [itemBody(dsId, { editor: 'autocomplete' }), 400],
-      [itemBody(dsId, { surprise: 1 }), 400],
-      [itemBody(dsId, { attributes: { 'bad name': 'x' } }), 400],
-      [itemBody(dsId, { attributes: { value: '${row.x}' } }), 400, 'validation_failed'],
-      [itemBody(dsId, { displayTemplate: '#if($row.name' }), 400, 'invalid_template'],
-      [itemBody(dsId, { attributes: { tier: '#foreach(' } }), 400, 'invalid_template'],
-      [itemBody('00000000-0000-0000-0000-000000000000'), 422, 'unknown_datasource'],
-      [itemBody(dsId, { key: 'connected_item_7', query: '$issue.connected_item_7.id' }), 422, 'dependency_cycle'],
+    // Each refusal also says where (error.details: a JSON pointer into the body), so the admin page
+    // can show the message beside the input it concerns.
+    const cases: Array<[Record<string, unknown>, number, string, string]> = [
+      [itemBody(dsId, { key: 'customfield_1' }), 400, 'validation_failed', '/key'],
+      [itemBody(dsId, { key: 'connected_item_' }), 400, 'validation_failed', '/key'],
+      [itemBody(dsId, { editor: 'autocomplete' }), 400, 'validation_failed', '/editor'],
+      [itemBody(dsId, { surprise: 1 }), 400, 'validation_failed', '/surprise'],
+      [itemBody(dsId, { name: '' }), 400, 'validation_failed', '/name'],
+      [{ ...itemBody(dsId), name: undefined }, 400, 'validation_failed', '/name'],
+      [itemBody(dsId, { attributes: { 'bad name': 'x' } }), 400, 'validation_failed', '/attributes/bad name'],
+      [itemBody(dsId, { attributes: { value: '${row.x}' } }), 400, 'validation_failed', '/attributes/value'],
+      [itemBody(dsId, { displayTemplate: '#if($row.name' }), 400, 'invalid_template', '/displayTemplate'],
+      [itemBody(dsId, { attributes: { tier: '#foreach(' } }), 400, 'invalid_template', '/attributes/tier'],
+      [itemBody('00000000-0000-0000-0000-000000000000'), 422, 'unknown_datasource', '/datasourceId'],
+      [itemBody(dsId, { key: 'connected_item_7', query: '$issue.connected_item_7.id' }), 422, 'dependency_cycle', '/query'],
     ];
-    for (const [body, status, code] of cases) {
+    for (const [body, status, code, path] of cases) {
       const res = await c.call('POST', '/v1/admin/items', { body });
       expect(res.statusCode, JSON.stringify(body)).toBe(status);
-      expect(res.json()).toEqual({ error: { code: code ?? expect.any(String), message: expect.any(String) } });
+      expect(hasErrorShape(res.body), res.body).toBe(true);
+      expect(res.json().error.code, res.body).toBe(code);
+      expect(res.json().error.details, res.body).toEqual([{ path, message: expect.any(String) }]);
     }
     expect(await c.db.item.count()).toBe(before);
   });

@@ -81,7 +81,12 @@ export function fillPath(path: string, params: Record<string, string>): string {
 
 export const ERROR_SHAPE_KEYS = ['code', 'message'];
 
-/** True when a body is exactly {error: {code: string, message: string}}. */
+/** `details` (contract extension): where in the body each problem is, as [{path, message}] strings. */
+const isDetails = (value: unknown) =>
+  Array.isArray(value) &&
+  value.every((d) => d && typeof d === 'object' && Object.keys(d).sort().join() === 'message,path' && typeof d.path === 'string' && typeof d.message === 'string');
+
+/** True when a body is exactly {error: {code: string, message: string}}, plus the optional `details`. */
 export function hasErrorShape(body: string): boolean {
   let parsed: unknown;
   try {
@@ -91,11 +96,7 @@ export function hasErrorShape(body: string): boolean {
   }
   if (!parsed || typeof parsed !== 'object' || Object.keys(parsed).join() !== 'error') return false;
   const error = (parsed as { error: unknown }).error as Record<string, unknown> | null;
-  return (
-    !!error &&
-    typeof error === 'object' &&
-    Object.keys(error).sort().join() === ERROR_SHAPE_KEYS.join() &&
-    typeof error.code === 'string' &&
-    typeof error.message === 'string'
-  );
+  if (!error || typeof error !== 'object') return false;
+  const keys = Object.keys(error).filter((k) => k !== 'details' || isDetails(error.details));
+  return keys.length === Object.keys(error).length && keys.filter((k) => k !== 'details').sort().join() === ERROR_SHAPE_KEYS.join() && typeof error.code === 'string' && typeof error.message === 'string';
 }
