@@ -27,7 +27,7 @@ const seedOf = (text: string) => createHash('sha256').update(text).digest().read
 
 function budget(entry: RouteEntry): { body: number; params: number; query: number } {
   const [method, path] = entry.key.split(' ') as [string, string];
-  const hasBody = method === 'POST' || method === 'PUT';
+  const hasBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
   const hasParams = path.includes(':');
   const share = { body: hasBody ? 3 : 0, params: hasParams ? 2 : 0, query: 1 };
   const total = share.body + share.params + share.query;
@@ -52,7 +52,7 @@ export function fuzzEveryRoute(kind: DatabaseKind) {
 
     ROUTE_TABLE.forEach((entry, index) => {
       it(`${entry.key}: no 5xx, error shape on every 4xx, nothing stored when rejected`, async () => {
-        const [method, path] = entry.key.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE', string];
+        const [method, path] = entry.key.split(' ') as ['GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', string];
         // Fixtures are made by the tenant's admin; the fuzzed calls come from the route's caller.
         const admin = tenant(c, `fuzz-${index}`);
         const who = entry.caller ? tenant(c, `fuzz-${index}`, entry.caller) : admin;
@@ -152,10 +152,10 @@ export function fuzzEveryRoute(kind: DatabaseKind) {
 
     it('answers an over-1-MB body with 413 in the error shape on every route that takes a body', async () => {
       const before = await counts();
-      for (const entry of ROUTE_TABLE.filter((e) => /^(POST|PUT) /.test(e.key))) {
+      for (const entry of ROUTE_TABLE.filter((e) => /^(POST|PUT|PATCH) /.test(e.key))) {
         // (Sent as the route's own caller: another one is refused before the body is read.)
         const who = tenant(c, 'fuzz-big', entry.caller ?? 'admin');
-        const [method, path] = entry.key.split(' ') as ['POST' | 'PUT', string];
+        const [method, path] = entry.key.split(' ') as ['POST' | 'PUT' | 'PATCH', string];
         const params = Object.fromEntries([...path.matchAll(/:(\w+)/g)].map((m) => [m[1]!, '00000000-0000-0000-0000-000000000000']));
         const res = await who.send(method, fillPath(path, params), { raw: { contentType: 'application/json', payload: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 1) }) } });
         expect(res.statusCode, entry.key).toBe(413);

@@ -40,7 +40,7 @@ export const ADMIN_CALLERS: readonly Caller[] = ['admin', 'adminResolver'];
 const RESOLVER_CALLERS: readonly Caller[] = ['admin', 'adminResolver', 'fieldResolver'];
 export const acceptedBy = (entry: RouteEntry): readonly Caller[] => entry.accepts ?? ADMIN_CALLERS;
 
-const methodOf = (key: RouteKey) => key.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'DELETE';
+const methodOf = (key: RouteKey) => key.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 const pathOf = (key: RouteKey) => key.split(' ')[1]!;
 
 export function sendEntry(t: Tenant, entry: RouteEntry, request: ValidRequest) {
@@ -249,6 +249,14 @@ export const ROUTE_TABLE: RouteEntry[] = [
     valid: async (f) => {
       const current = await f.read('/v1/admin/mappings');
       return { params: {}, body: { version: current.version, mappings: [{ itemId: id(await f.item()), projectId: '10000', issueTypeIds: ['10001', '10002'] }] } };
+    },
+    isolation: refusedAndUnchanged('/v1/admin/mappings'),
+  },
+  {
+    key: 'PATCH /v1/admin/mappings',
+    valid: async (f) => {
+      const current = await f.read('/v1/admin/mappings');
+      return { params: {}, body: { version: current.version, set: [{ itemId: id(await f.item()), projectId: '10000', issueTypeIds: ['10001'] }], remove: [{ itemId: id(await f.item()), projectId: '10001' }] } };
     },
     isolation: refusedAndUnchanged('/v1/admin/mappings'),
   },
