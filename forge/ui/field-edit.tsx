@@ -1,7 +1,7 @@
 // The connected field's edit experience (issue view, create, transition): a select, multiselect,
 // autocomplete or read-only display fed by the companion, saved in the DESIGN.md value shapes.
 import React from 'react';
-import { ErrorMessage, Label, SectionMessage, Select, Stack, Text } from '@forge/react';
+import { Button, ErrorMessage, Label, SectionMessage, Select, Stack, Text } from '@forge/react';
 import { CustomFieldEdit } from '@forge/react/jira';
 import { view } from '@forge/bridge';
 import type { Option } from '../../companion/contract/index';
@@ -68,6 +68,18 @@ function ConnectedFieldEditor({ fieldKey, value }: { fieldKey: string | undefine
         )}
         {field.invalid ? <ErrorMessage>{field.invalid}</ErrorMessage> : null}
         {field.error ? <ErrorMessage>{field.error}</ErrorMessage> : null}
+        {field.slow ? (
+          <SectionMessage appearance="warning" title="The datasource was too slow">
+            <Text>{field.slow}.</Text>
+            <Text>Jira gives an app only a few seconds to answer, so the options could not be loaded this time. Try again in a moment; if it keeps happening, tell your Jira administrator.</Text>
+            <Button onClick={() => field.retry()}>Try again</Button>
+          </SectionMessage>
+        ) : null}
+        {field.stale ? (
+          <SectionMessage appearance="information" title="These options may be out of date">
+            <Text>The datasource did not answer just now, so these are the last options open-connect had.</Text>
+          </SectionMessage>
+        ) : null}
       </Stack>
     </CustomFieldEdit>
   );

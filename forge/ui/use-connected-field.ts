@@ -1,11 +1,13 @@
 // The state of one connected field's editor: its render hints, the options the companion offers for
 // this issue (as the user types, for autocomplete), the selection, and what happens when a parent
-// changes: the companion recalculates this field and a value that no longer fits is flagged.
+// changes: the companion recalculates this field and a value that no longer fits is flagged. When a
+// datasource was too slow for the time a Jira request has, that is said plainly (`slow`), and
+// options the companion could only answer from its cache are marked as possibly out of date.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Option } from '../../companion/contract/index';
 import type { RenderHints } from '../fields/render-hints-store';
 import { isAmong, selectedOptions, toStoredValue, type StoredValue } from '../fields/field-value';
-import { callResolver, messageOf } from './resolver-call';
+import { callResolver, isTooSlow, messageOf } from './resolver-call';
 import { announceFieldChange, onFieldChange } from './field-change-events';
 import { AUTOCOMPLETE_DEBOUNCE_MS, useDebouncedCallback } from './use-debounced-callback';
 
@@ -21,10 +23,18 @@ export interface ConnectedFieldState {
   error: string | undefined;
   /** Set when the value no longer fits what the parents now allow. */
   invalid: string | undefined;
+  /** Set when a datasource (or Jira) did not answer in time: the companion's message naming it. */
+  slow: string | undefined;
+  /** The options are the last good ones the companion had: the datasource failed just now. */
+  stale: boolean;
   select(options: Option[]): void;
   search(text: string): void;
+  /** Asks for the options again (after `slow` or an error). */
+  retry(): void;
   storedValue(): StoredValue;
 }
+
+type OptionsAnswer = { options: Option[]; cache?: string };
 
 export function useConnectedField(fieldKey: string | undefined, initialValue: unknown): ConnectedFieldState {
   const [hints, setHints] = useState<RenderHints | null>();
@@ -33,6 +43,9 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string>();
   const [invalid, setInvalid] = useState<string>();
+  const [slow, setSlow] = useState<string>();
+  const [stale, setStale] = useState(false);
+  const lastInput = useRef<string | undefined>(undefined);
   // Parent values seen on this screen, sent along so the companion need not read them from Jira.
   const parentValues = useRef<Record<string, StoredValue>>({});
   const selectedRef = useRef(selected);
@@ -42,27 +55,44 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
 
   const storedValue = useCallback(() => toStoredValue(hints?.storage ?? 'object', hints?.editor === 'multiselect', selectedRef.current), [hints]);
 
+  /** What a failed options call means for the editor: too slow is told apart from other failures. */
+  const failed = useCallback((e: unknown) => {
+    if (isTooSlow(e)) {
+      setSlow(messageOf(e));
+      setError(undefined);
+    } else {
+      setError(messageOf(e));
+      setSlow(undefined);
+    }
+  }, []);
+  const answered = useCallback((answer: OptionsAnswer) => {
+    setOptions(answer.options);
+    setStale(answer.cache === 'stale');
+    setError(undefined);
+    setSlow(undefined);
+  }, []);
+
   const loadOptions = useCallback(
     async (input?: string) => {
       if (!fieldKey) return;
       const mine = ++generation.current;
+      lastInput.current = input;
       setLoading(true);
       try {
-        const answer = await callResolver<{ options: Option[] }>('field/options', {
+        const answer = await callResolver<OptionsAnswer>('field/options', {
           fieldKey,
           fields: parentValues.current,
           ...(input !== undefined ? { input } : {}),
         });
         if (mine !== generation.current) return;
-        setOptions(answer.options);
-        setError(undefined);
+        answered(answer);
       } catch (e) {
-        if (mine === generation.current) setError(messageOf(e));
+        if (mine === generation.current) failed(e);
       } finally {
         if (mine === generation.current) setLoading(false);
       }
     },
-    [fieldKey],
+    [fieldKey, answered, failed],
   );
 
   useEffect(() => {
@@ -104,8 +134,7 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
         });
         const mine = answer.fields.find((f) => f.key === fieldKey);
         if (!mine || mineGeneration !== generation.current) return;
-        setOptions(mine.options);
-        setError(undefined);
+        answered({ options: mine.options });
         // This field's own children hear about it in turn, so a chain recalculates level by level.
         const announce = (value: StoredValue) => void announceFieldChange({ fieldKey, value });
         if (hints.editor === 'readonly') {
@@ -121,12 +150,12 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
           announce(null); // as the companion does: an invalid parent value counts as empty
         } else setInvalid(undefined);
       } catch (e) {
-        if (mineGeneration === generation.current) setError(messageOf(e));
+        if (mineGeneration === generation.current) failed(e);
       } finally {
         if (mineGeneration === generation.current) setLoading(false);
       }
     });
-  }, [hints, fieldKey]);
+  }, [hints, fieldKey, answered, failed]);
 
   const debouncedSearch = useDebouncedCallback((text: string) => void loadOptions(text), AUTOCOMPLETE_DEBOUNCE_MS);
 
@@ -140,5 +169,7 @@ export function useConnectedField(fieldKey: string | undefined, initialValue: un
     [fieldKey, hints],
   );
 
-  return { hints, options, selected, loading, error, invalid, select, search: debouncedSearch, storedValue };
+  const retry = useCallback(() => void loadOptions(lastInput.current), [loadOptions]);
+
+  return { hints, options, selected, loading, error, invalid, slow, stale, select, search: debouncedSearch, retry, storedValue };
 }
