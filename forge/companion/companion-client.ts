@@ -25,7 +25,7 @@ export class CompanionError extends Error {
 const isDetail = (d: unknown): d is ErrorDetail =>
   typeof d === 'object' && d !== null && typeof (d as ErrorDetail).path === 'string' && typeof (d as ErrorDetail).message === 'string';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface CompanionCalls {
   request<T = unknown>(method: HttpMethod, path: string, body?: unknown): Promise<T>;

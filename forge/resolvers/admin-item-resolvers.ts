@@ -1,20 +1,21 @@
-// Admin page → companion, connected items and their mappings to projects / issue types.
+// Admin page → companion, connected items. Every save also refreshes the items' render hints in
+// Forge storage, which the issue panel reads on every issue view.
 import type { Resolver } from './resolver-class';
 import { companionPath as p, type CompanionClient } from '../companion/companion-client';
 import type { ForgePlatform } from '../platform/forge-platform';
-import { itemHintsStore, type ItemHint, type MappingHint } from '../items/item-hints-store';
+import { itemHintsStore, type ItemHint } from '../items/item-hints-store';
 import { adminOnly, type AdminHandler } from './admin-guard';
 import { optionalQuery, requireObject, requireString } from './resolver-envelope';
+import { defineMappingResolvers, mappingsOfItem } from './admin-mapping-resolvers';
 
 export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlatform, companion: CompanionClient) {
   const admin = (handler: AdminHandler) => adminOnly(platform, companion, handler);
-  // The issue panel reads item names and mappings from Forge storage: keep them current.
   const hints = itemHintsStore(platform.kvs);
   resolver.define(
     'items/list',
     admin(async (q, companion) => {
       const list = await companion.request<{ items: ItemHint[] }>('GET', `/v1/admin/items${optionalQuery({ limit: q.limit as number, cursor: q.cursor as string })}`);
-      if (q.cursor === undefined) await hints.saveItems(list.items);
+      await hints.saveItems(list.items);
       return list;
     }),
   );
@@ -39,25 +40,12 @@ export function defineItemAdminResolvers(resolver: Resolver, platform: ForgePlat
     'items/delete',
     admin(async (q, companion) => {
       const id = requireString(q, 'id');
+      // The companion drops the item's mappings with it; the hints of those projects follow.
+      const projectIds = (await mappingsOfItem(companion, id)).map((m) => m.projectId);
       await companion.request('DELETE', p`/v1/admin/items/${id}`);
-      await hints.removeItem(id);
+      await hints.removeItem(id, projectIds);
       return { deleted: true };
     }),
   );
-  resolver.define(
-    'mappings/get',
-    admin(async (_q, companion) => {
-      const doc = await companion.request<{ mappings: MappingHint[] }>('GET', '/v1/admin/mappings');
-      await hints.saveMappings(doc.mappings);
-      return doc;
-    }),
-  );
-  resolver.define(
-    'mappings/put',
-    admin(async (q, companion) => {
-      const doc = await companion.request<{ mappings: MappingHint[] }>('PUT', '/v1/admin/mappings', requireObject(q, 'document'));
-      await hints.saveMappings(doc.mappings);
-      return doc;
-    }),
-  );
+  defineMappingResolvers(resolver, platform, companion);
 }

@@ -12,7 +12,7 @@ import { companionPath as p, type CompanionClient } from '../companion/companion
 import type { ForgePlatform } from '../platform/forge-platform';
 import { envelope, refuse } from './resolver-envelope';
 import { accountIdOf, portalRequestOf, requestContextOf } from './request-context';
-import { itemHintsStore, itemsFor } from '../items/item-hints-store';
+import { itemHintsStore } from '../items/item-hints-store';
 
 interface IssueItems {
   items: Array<{ itemId: string; key: string; values: Array<{ id: string; value: string; attributes?: Record<string, string> }> }>;
@@ -58,18 +58,19 @@ export function defineIssueItemResolvers(resolver: Resolver, platform: ForgePlat
   resolver.define('issueItems/get', (request: Request) =>
     envelope(async () => {
       const target = await targetOf(request);
-      const [stored, all, canEdit] = await Promise.all([
+      const where = target.context.issue ?? {};
+      const [stored, mapped, canEdit] = await Promise.all([
         companion.as(accountIdOf(request)).request<IssueItems>('GET', p`/v1/issues/${target.id}/items`),
-        hints.read(),
+        hints.forIssue({ projectId: where.projectId, issueTypeId: where.issueTypeId, ...(target.requestTypeId !== undefined ? { requestTypeId: target.requestTypeId } : {}) }),
         mayEdit(request, target.id),
       ]);
-      const where = target.context.issue ?? {};
-      const mapped = itemsFor(all, { projectId: where.projectId, issueTypeId: where.issueTypeId, ...(target.requestTypeId !== undefined ? { requestTypeId: target.requestTypeId } : {}) });
       const ids = new Set([...mapped.map((i) => i.id), ...stored.items.map((i) => i.itemId)]);
+      // Items with a stored value that no mapping shows here any more still need their names.
+      const known = [...mapped, ...(await hints.items(stored.items.map((i) => i.itemId).filter((id) => !mapped.some((m) => m.id === id))))];
       return {
         canEdit,
         items: [...ids].map((itemId) => {
-          const hint = all.items.find((i) => i.id === itemId);
+          const hint = known.find((i) => i.id === itemId);
           const values = stored.items.find((i) => i.itemId === itemId);
           return { itemId, key: hint?.key ?? values?.key ?? itemId, name: hint?.name ?? values?.key ?? itemId, editor: hint?.editor ?? 'select', values: values?.values ?? [] };
         }),

@@ -8,6 +8,7 @@ import type { ForgePlatform, IssueLocation, RemoteRequest } from '../../forge/pl
 import type { ForgeTokenIssuer } from '../../tests/helpers/forge-tokens.js';
 import { JiraSiteFields } from '../../tests/forge/support/jira-site-fields.js';
 import { JiraRequestError } from '../../forge/platform/forge-platform.js';
+import { checkWrite } from '../../tests/forge/support/kvs-limits.js';
 
 export interface LocalInvocation {
   /** The function (or, for a platform delivery, the endpoint) whose token the next calls carry. */
@@ -58,6 +59,7 @@ export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companio
     kvs: {
       get: async <T>(key: string) => (storage.has(key) ? (JSON.parse(storage.get(key)!) as T) : undefined),
       set: async (key, value) => {
+        checkWrite(key, value); // as Forge's store refuses: values up to 240 KiB, keys up to 500 characters
         storage.set(key, JSON.stringify(value));
       },
       delete: async (key) => {

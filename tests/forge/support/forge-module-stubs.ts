@@ -5,6 +5,7 @@
 // and the site's fields from the state. The same two calls also serve the bundled app
 // (forge-runtime-stand-in.ts), below the modules.
 import { platformState } from './forge-platform-state.js';
+import { checkKey, checkWrite } from './kvs-limits.js';
 
 type ForgeApi = typeof import('@forge/api');
 
@@ -65,12 +66,15 @@ export function forgeApiStub(actual: ForgeApi) {
   return { ...actual, invokeRemote: callCompanion, asApp: () => ({ requestJira }), asUser: () => ({ requestJira }) };
 }
 
+/** @forge/kvs with Forge's documented limits: a value over 240 KiB or a key over 500 characters is refused. */
 export const kvsStub = {
-  get: async (key: string) => structuredClone(platformState.kvs.get(key)),
+  get: async (key: string) => (checkKey(key), structuredClone(platformState.kvs.get(key))),
   set: async (key: string, value: unknown) => {
+    checkWrite(key, value);
     platformState.kvs.set(key, structuredClone(value));
   },
   delete: async (key: string) => {
+    checkKey(key);
     platformState.kvs.delete(key);
   },
 };
