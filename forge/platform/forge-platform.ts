@@ -1,7 +1,7 @@
 // The Forge platform as the resolvers see it: the remote call, the Jira permission check and the app's
 // key-value storage. The deployed app uses `forgePlatform` (the real @forge packages); `npm run demo`
 // supplies a local one, so the very same resolver code runs without an Atlassian account.
-import { asApp, asUser, invokeRemote, route } from '@forge/api';
+import { asApp, asUser, assumeTrustedRoute, invokeRemote, route } from '@forge/api';
 import { kvs } from '@forge/kvs';
 
 export interface RemoteResponse {
@@ -49,6 +49,12 @@ export interface IssueLocation {
   issueTypeId: string;
 }
 
+/** A Jira REST answer: its status and parsed JSON body (null when there is none). */
+export interface JiraAnswer {
+  status: number;
+  body: unknown;
+}
+
 export interface ForgePlatform {
   invokeRemote(remoteKey: string, request: RemoteRequest): Promise<RemoteResponse>;
   /**
@@ -56,6 +62,11 @@ export interface ForgePlatform {
    * asUser is not allowed for them). Undefined when Jira does not know it.
    */
   findIssue(issueKey: string): Promise<IssueLocation | undefined>;
+  /**
+   * GET a Jira REST resource as the app (the admin page's project, issue type and request type
+   * pickers). `path` is built by forge/admin/jira-path.ts, which escapes every dynamic part.
+   */
+  readJira(path: string): Promise<JiraAnswer>;
   /** Whether the account holds Jira's global ADMINISTER permission. */
   isJiraAdmin(accountId: string): Promise<boolean>;
   /** Whether the account may edit the issue (connected item values belong to the issue). */
@@ -103,6 +114,17 @@ async function findIssue(issueKey: string): Promise<IssueLocation | undefined> {
 export const forgePlatform: ForgePlatform = {
   invokeRemote: (remoteKey, request) => invokeRemote(remoteKey, request),
   findIssue,
+  async readJira(path) {
+    const response = await asApp().requestJira(assumeTrustedRoute(path), { headers: { accept: 'application/json' } });
+    const text = await response.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    return { status: response.status, body };
+  },
   async isJiraAdmin(accountId) {
     const answer = await checkPermissions({ accountId, globalPermissions: ['ADMINISTER'] });
     return answer?.globalPermissions?.includes('ADMINISTER') === true;

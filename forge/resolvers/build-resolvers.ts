@@ -7,6 +7,7 @@ import type { ForgePlatform } from '../platform/forge-platform';
 import { defineDatasourceResolvers } from './admin-datasource-resolvers';
 import { defineFieldAdminResolvers } from './admin-field-resolvers';
 import { defineItemAdminResolvers } from './admin-item-resolvers';
+import { defineJiraPickerResolvers } from './admin-jira-resolvers';
 import { defineSupportResolvers } from './admin-support-resolvers';
 import { defineHealthResolvers } from './admin-health-resolvers';
 import { defineFieldResolvers, searchSuggestionsFor } from './field-resolvers';
@@ -21,6 +22,7 @@ export function buildAdminResolver(platform: ForgePlatform): Resolver {
   defineDatasourceResolvers(resolver, platform, companion);
   defineFieldAdminResolvers(resolver, platform, companion);
   defineItemAdminResolvers(resolver, platform, companion);
+  defineJiraPickerResolvers(resolver, platform, companion);
   defineSupportResolvers(resolver, platform, companion);
   defineHealthResolvers(resolver, platform, companion);
   return resolver;

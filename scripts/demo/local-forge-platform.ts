@@ -2,13 +2,14 @@
 // for the running function as the platform does (a function's token names the function and carries
 // no principal: the resolver puts the user in the body), with a local stand-in for Atlassian's
 // signing key whose JWKS the companion trusts, and calls the companion over HTTP; Jira answers that
-// the demo admin is an admin; the site's Jira fields and Forge storage are in memory. The resolvers
-// on top of it are the app's own.
+// the demo admin is an admin and lists a small site's projects, types and fields; Forge storage is
+// in memory, with Forge's limits. The resolvers on top of it are the app's own.
 import type { ForgePlatform, IssueLocation, RemoteRequest } from '../../forge/platform/forge-platform.js';
 import type { ForgeTokenIssuer } from '../../tests/helpers/forge-tokens.js';
 import { JiraSiteFields } from '../../tests/forge/support/jira-site-fields.js';
 import { JiraRequestError } from '../../forge/platform/forge-platform.js';
 import { checkWrite } from '../../tests/forge/support/kvs-limits.js';
+import { fakeJiraRead } from '../../tests/forge/support/fake-jira-site.js';
 
 export interface LocalInvocation {
   /** The function (or, for a platform delivery, the endpoint) whose token the next calls carry. */
@@ -46,6 +47,7 @@ export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companio
       });
     },
     findIssue: async (key) => options.issues?.find((issue) => issue.key === key),
+    readJira: async (path) => fakeJiraRead(path) ?? { status: 404, body: { errorMessages: ['Not found'] } },
     isJiraAdmin: async (accountId) => options.admins.includes(accountId),
     canEditIssue: async () => true,
     jiraFields: {

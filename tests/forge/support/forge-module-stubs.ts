@@ -2,10 +2,12 @@
 // does for a function: mint an RS256 Forge Invocation Token naming the calling function
 // (`app.module.type` core:endpoint) and no principal, as Forge documents for backend calls, and
 // call the companion over real HTTP. `requestJira` answers Jira's permission check, "get issue"
-// and the site's fields from the state. The same two calls also serve the bundled app
+// and the site's fields from the state, and reads of the site's projects, issue types and request
+// types from fake-jira-site.ts. The same two calls also serve the bundled app
 // (forge-runtime-stand-in.ts), below the modules.
 import { platformState } from './forge-platform-state.js';
 import { checkKey, checkWrite } from './kvs-limits.js';
+import { fakeJiraRead } from './fake-jira-site.js';
 
 type ForgeApi = typeof import('@forge/api');
 
@@ -33,6 +35,8 @@ export async function callCompanion(remoteKey: string, options: RemoteOptions): 
 /** Jira's REST API as far as the app uses it, answered from the platform state. */
 export async function callJira(path: string, init: { method?: string; body?: string } = {}): Promise<Response> {
   platformState.jiraCalls.push(`${init.method ?? 'GET'} ${path}`);
+  const read = (init.method ?? 'GET') === 'GET' ? fakeJiraRead(path) : undefined;
+  if (read) return Response.json(read.body, { status: read.status });
   if (path === '/rest/api/3/field') {
     if ((init.method ?? 'GET') === 'GET') return Response.json(platformState.jiraFields.list());
     const created = platformState.jiraFields.create(JSON.parse(init.body ?? '{}'));
