@@ -1,12 +1,20 @@
-// Small building blocks shared by the admin panels: labelled inputs, a choice, the error banner
-// that shows the companion's own message, and a hook that runs one admin call at a time.
+// Small building blocks shared by the admin panels: labelled inputs (with the message about that
+// input beside it, from the companion's `error.details` or the form's own checks), a choice, the
+// error banner that shows the companion's own message, and a hook that runs one admin call at a time.
 import React, { useCallback, useState } from 'react';
-import { Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
-import { callResolver, messageOf } from '../resolver-call';
+import { ErrorMessage, HelperMessage, Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
+import type { ErrorDetail } from '../../../companion/contract/index';
+import { ResolverCallError, callResolver, messageOf } from '../resolver-call';
 
 type InputEvent = { target: { value?: unknown } };
 
-export function TextInput(props: { label: string; name: string; value: string; onChange: (v: string) => void; secret?: boolean; placeholder?: string }) {
+/** What is shown under an input: its error, else its help text. */
+function Beneath({ error, help }: { error?: string | undefined; help?: string | undefined }) {
+  if (error) return <ErrorMessage>{error}</ErrorMessage>;
+  return help ? <HelperMessage>{help}</HelperMessage> : null;
+}
+
+export function TextInput(props: { label: string; name: string; value: string; onChange: (v: string) => void; secret?: boolean; placeholder?: string; error?: string | undefined; help?: string }) {
   return (
     <Stack space="space.050">
       <Label labelFor={props.name}>{props.label}</Label>
@@ -16,22 +24,25 @@ export function TextInput(props: { label: string; name: string; value: string; o
         value={props.value}
         type={props.secret ? 'password' : 'text'}
         placeholder={props.placeholder ?? ''}
+        isInvalid={Boolean(props.error)}
         onChange={(e: InputEvent) => props.onChange(String(e.target.value ?? ''))}
       />
+      <Beneath error={props.error} help={props.help} />
     </Stack>
   );
 }
 
-export function TextBlock(props: { label: string; name: string; value: string; onChange: (v: string) => void }) {
+export function TextBlock(props: { label: string; name: string; value: string; onChange: (v: string) => void; error?: string | undefined; help?: string }) {
   return (
     <Stack space="space.050">
       <Label labelFor={props.name}>{props.label}</Label>
-      <TextArea id={props.name} name={props.name} value={props.value} isMonospaced onChange={(e: InputEvent) => props.onChange(String(e.target.value ?? ''))} />
+      <TextArea id={props.name} name={props.name} value={props.value} isMonospaced isInvalid={Boolean(props.error)} onChange={(e: InputEvent) => props.onChange(String(e.target.value ?? ''))} />
+      <Beneath error={props.error} help={props.help} />
     </Stack>
   );
 }
 
-export function Choice(props: { label: string; name: string; value: string; choices: Array<{ label: string; value: string }>; onChange: (v: string) => void }) {
+export function Choice(props: { label: string; name: string; value: string; choices: Array<{ label: string; value: string }>; onChange: (v: string) => void; error?: string | undefined }) {
   return (
     <Stack space="space.050">
       <Label labelFor={props.name}>{props.label}</Label>
@@ -39,8 +50,10 @@ export function Choice(props: { label: string; name: string; value: string; choi
         id={props.name}
         options={props.choices}
         value={props.choices.find((c) => c.value === props.value) ?? null}
+        isInvalid={Boolean(props.error)}
         onChange={(o: { value: string } | null) => props.onChange(o?.value ?? '')}
       />
+      <Beneath error={props.error} />
     </Stack>
   );
 }
@@ -54,24 +67,30 @@ export function ErrorBanner({ message }: { message: string | undefined }) {
   );
 }
 
-/** Runs admin resolver calls, keeping the last error message for the banner. */
+/**
+ * Runs admin resolver calls, keeping the last error message for the banner and the companion's
+ * `details` (which input each problem concerns) for the form that made the call.
+ */
 export function useAdminCall() {
   const [error, setError] = useState<string>();
+  const [details, setDetails] = useState<ErrorDetail[]>([]);
   const [busy, setBusy] = useState(false);
   const run = useCallback(async <T,>(definition: string, payload: Record<string, unknown> = {}): Promise<T | undefined> => {
     setBusy(true);
     try {
       const data = await callResolver<T>(definition, payload);
       setError(undefined);
+      setDetails([]);
       return data;
     } catch (e) {
       setError(messageOf(e));
+      setDetails(e instanceof ResolverCallError ? e.details : []);
       return undefined;
     } finally {
       setBusy(false);
     }
   }, []);
-  return { run, error, busy, setError };
+  return { run, error, details, busy, setError };
 }
 
 /** Parses a JSON text box; an empty box is `fallback`. */

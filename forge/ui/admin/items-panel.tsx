@@ -1,94 +1,77 @@
-// Admin: connected items (configuration as JSON, same fields as a connected field plus
-// `attributes`) and the mapping document that places them on projects and issue types.
+// Admin: connected items. The list, a form per item (its settings and attributes) and a form for
+// where it shows (projects, issue types, request types, from the site's Jira). No JSON to write.
 import React, { useEffect, useState } from 'react';
-import { Button, ButtonGroup, Heading, Inline, Stack, Text } from '@forge/react';
-import { ErrorBanner, TextBlock, parseJson, useAdminCall } from './admin-kit';
+import { Button, ButtonGroup, Heading, Inline, Lozenge, Stack, Text } from '@forge/react';
+import { ErrorBanner, useAdminCall } from './admin-kit';
+import { ItemForm } from './item-form';
+import { ItemMappingsForm } from './item-mappings-form';
+import { draftOfItem, emptyItem, nextItemKey, type ItemDraft, type StoredItem } from './item-draft';
 
-interface StoredItem {
-  id: string;
-  version: number;
-  key: string;
-  name: string;
-  [k: string]: unknown;
-}
-
-const ITEM_TEMPLATE = {
-  key: 'connected_item_1',
-  name: 'Account',
-  datasourceId: '',
-  editor: 'select',
-  query: 'GET /accounts',
-  resultPath: '$.accounts[*]',
-  idTemplate: '${row.id}',
-  displayTemplate: '${row.name}',
-  attributes: { owner: '${row.owner}' },
-};
-const EDITABLE = ['key', 'name', 'datasourceId', 'editor', 'query', 'resultPath', 'idTemplate', 'displayTemplate', 'cacheTtlSeconds', 'maxOptions', 'attributes'];
-const editableOf = (item: StoredItem) => Object.fromEntries(EDITABLE.filter((k) => item[k] !== undefined).map((k) => [k, item[k]]));
+type Editing = { form: 'item'; draft: ItemDraft } | { form: 'mappings'; item: StoredItem };
 
 export function ItemsPanel() {
-  const { run, error, setError } = useAdminCall();
+  const { run, error } = useAdminCall();
   const [items, setItems] = useState<StoredItem[]>([]);
-  const [editing, setEditing] = useState<{ id?: string; version?: number; text: string }>();
-  const [mappings, setMappings] = useState<string>('');
+  const [datasources, setDatasources] = useState<Array<{ label: string; value: string }>>([]);
+  const [editing, setEditing] = useState<Editing>();
+  const [notice, setNotice] = useState<string>();
 
   const reload = async () => {
-    const answer = await run<{ items: StoredItem[] }>('items/list');
-    if (answer) setItems(answer.items);
-    const doc = await run<unknown>('mappings/get');
-    if (doc) setMappings(JSON.stringify(doc, null, 2));
+    const all: StoredItem[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await run<{ items: StoredItem[]; nextCursor: string | null }>('items/list', { limit: 200, ...(cursor ? { cursor } : {}) });
+      if (!page) return;
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    setItems(all);
+    const ds = await run<{ datasources: Array<{ id: string; name: string }> }>('datasources/list');
+    if (ds) setDatasources(ds.datasources.map((d) => ({ label: d.name, value: d.id })));
   };
   useEffect(() => {
     void reload();
   }, []);
 
-  const save = async () => {
-    if (!editing) return;
-    const parsed = parseJson(editing.text, null);
-    if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return setError('The item must be a JSON object');
-    const body = { ...(parsed.value as object), ...(editing.version !== undefined ? { version: editing.version } : {}) };
-    const saved = editing.id ? await run('items/update', { id: editing.id, item: body }) : await run('items/create', { item: body });
-    if (saved) {
-      setEditing(undefined);
+  const remove = async (item: StoredItem) => {
+    if (await run('items/delete', { id: item.id })) {
+      setNotice(`${item.name} deleted (kept 30 days before purge)`);
       await reload();
     }
-  };
-  const saveMappings = async () => {
-    const parsed = parseJson(mappings, null);
-    if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return setError('The mappings must be a JSON document');
-    const saved = await run<unknown>('mappings/put', { document: parsed.value });
-    if (saved) setMappings(JSON.stringify(saved, null, 2));
   };
 
   return (
     <Stack space="space.200">
       <ErrorBanner message={error} />
+      {notice ? <Text>{notice}</Text> : null}
       <Heading as="h3">Connected items</Heading>
       {items.length === 0 ? <Text>No connected item yet.</Text> : null}
       {items.map((item) => (
         <Inline key={item.id} space="space.100" alignBlock="center">
           <Text>{`${item.name} (${item.key})`}</Text>
+          <Lozenge>{item.editor}</Lozenge>
           <ButtonGroup>
-            <Button onClick={() => setEditing({ id: item.id, version: item.version, text: JSON.stringify(editableOf(item), null, 2) })}>Edit</Button>
-            <Button appearance="danger" onClick={async () => (await run('items/delete', { id: item.id })) && reload()}>Delete</Button>
+            <Button onClick={() => setEditing({ form: 'item', draft: draftOfItem(item) })}>Edit</Button>
+            <Button onClick={() => setEditing({ form: 'mappings', item })}>Where it shows</Button>
+            <Button appearance="danger" onClick={() => remove(item)}>Delete</Button>
           </ButtonGroup>
         </Inline>
       ))}
-      {editing ? (
-        <Stack space="space.100">
-          <TextBlock label="Item configuration (JSON)" name="item-json" value={editing.text} onChange={(text) => setEditing({ ...editing, text })} />
-          <ButtonGroup>
-            <Button appearance="primary" onClick={save}>Save</Button>
-            <Button onClick={() => setEditing(undefined)}>Cancel</Button>
-          </ButtonGroup>
-        </Stack>
-      ) : (
-        <Button onClick={() => setEditing({ text: JSON.stringify(ITEM_TEMPLATE, null, 2) })}>Add connected item</Button>
-      )}
-      <Heading as="h3">Mappings</Heading>
-      <Text>Which items show on which projects, issue types and request types (ids only). Keep the version you read.</Text>
-      <TextBlock label="Mapping document (JSON)" name="mappings-json" value={mappings} onChange={setMappings} />
-      <Button onClick={saveMappings}>Save mappings</Button>
+      {editing?.form === 'item' ? (
+        <ItemForm
+          key={editing.draft.id ?? 'new'}
+          initial={editing.draft}
+          datasources={datasources}
+          onCancel={() => setEditing(undefined)}
+          onSaved={async (saved) => {
+            setEditing(undefined);
+            setNotice(`Saved ${saved.name}`);
+            await reload();
+          }}
+        />
+      ) : null}
+      {editing?.form === 'mappings' ? <ItemMappingsForm key={editing.item.id} item={editing.item} onClose={() => setEditing(undefined)} /> : null}
+      {editing === undefined ? <Button onClick={() => setEditing({ form: 'item', draft: emptyItem(nextItemKey(items)) })}>Add connected item</Button> : null}
     </Stack>
   );
 }
