@@ -65,8 +65,10 @@ describe('admin resolver against a real companion', () => {
       ['datasources/list', {}],
       ['datasources/create', { datasource }],
       ['fields/list', {}],
-      ['support/export', {}],
+      ['support/exportFile', { part: 0 }],
       ['mappings/put', { document: { version: 1, mappings: [] } }],
+      ['mappings/patch', { version: 1, set: [] }],
+      ['jira/projects', {}],
     ] as const) {
       const answer = await callResolver(adminResolver, 'admin-resolver', definition, payload, { accountId: USER });
       expect(answer, definition).toMatchObject({ ok: false, error: { status: 403, code: 'forbidden' } });
@@ -74,8 +76,9 @@ describe('admin resolver against a real companion', () => {
     const anonymous = await callResolver(adminResolver, 'admin-resolver', 'datasources/list', {});
     expect(anonymous.error.status).toBe(403);
     expect(platformState.remoteCalls).toEqual([]);
-    // Jira was asked about the user (and nobody asked about the anonymous caller).
-    expect(platformState.jiraCalls.filter((call) => call.endsWith('/permissions/check')).length).toBe(5);
+    // Jira was asked about the user (and nobody asked about the anonymous caller), and nothing else.
+    expect(platformState.jiraCalls.filter((call) => call.endsWith('/permissions/check')).length).toBe(7);
+    expect(platformState.jiraCalls.every((call) => call.endsWith('/permissions/check'))).toBe(true);
     expect(await c.db.datasource.count({ where: { name: 'CRM', deletedAt: null } })).toBe(0);
   });
 

@@ -101,8 +101,9 @@ describe('admin page through the real admin resolver', () => {
     expect(byType(row('fields'), 'Cell').map((c) => c.props.children)[3]).toBe('2');
     expect(byType(row('fieldValues'), 'Cell').map((c) => c.props.children)[1]).toMatch(/Jira/);
     await click(r, 'Prepare support export');
-    await settle(r, () => byType(r.root, 'CodeBlock').length > 0);
-    const exported = JSON.parse(byType(r.root, 'CodeBlock')[0]!.props.text);
+    await settle(r, () => byType(r.root, 'FileCard').length > 0);
+    const blob = (await byType(r.root, 'FileCard')[0]!.props.onDownload()) as Blob;
+    const exported = JSON.parse(await blob.text());
     expect(exported.fields.map((f: { key: string }) => f.key).sort()).toEqual(['customfield_10001', 'customfield_10002']);
   });
 

@@ -1,8 +1,33 @@
 // Admin: support. The support export (configuration without values or secrets, to attach to a
 // support request), the live egress report (what is stored where, and until when) and the audit.
+// The export is offered as a file (UI Kit's FileCard downloads the Blob its onDownload returns),
+// fetched in parts: it may be larger than the 5 MB one frontend call can receive.
 import React, { useState } from 'react';
-import { Button, ButtonGroup, CodeBlock, DynamicTable, Heading, Stack, Text } from '@forge/react';
+import { Button, ButtonGroup, CodeBlock, DynamicTable, FileCard, Heading, Stack, Text } from '@forge/react';
 import { ErrorBanner, useAdminCall } from './admin-kit';
+import { callResolver } from '../resolver-call';
+
+interface ExportPart {
+  fileName: string;
+  exportedAt: string;
+  part: number;
+  parts: number;
+  bytes: number;
+  sha256: string;
+  text: string;
+}
+
+/** The whole export, part by part; refused when the configuration changed between parts. */
+async function downloadExport(first: ExportPart): Promise<Blob> {
+  const texts = [first.text];
+  for (let part = 1; part < first.parts; part++) {
+    const next = await callResolver<ExportPart>('support/exportFile', { part, exportedAt: first.exportedAt });
+    if (next.sha256 !== first.sha256 || next.parts !== first.parts) throw new Error('The configuration changed while the export was downloaded; prepare it again');
+    texts.push(next.text);
+  }
+  // Joined before encoding: a part may end inside a character's UTF-16 pair.
+  return new Blob([texts.join('')], { type: 'application/json' });
+}
 
 interface EgressCategory {
   name: string;
@@ -14,14 +39,22 @@ interface EgressCategory {
 }
 
 export function SupportPanel() {
-  const { run, error } = useAdminCall();
-  const [exported, setExported] = useState<string>();
+  const { run, error, setError } = useAdminCall();
+  const [exported, setExported] = useState<ExportPart>();
   const [egress, setEgress] = useState<EgressCategory[]>();
   const [audit, setAudit] = useState<string>();
 
   const loadExport = async () => {
-    const doc = await run<unknown>('support/export');
-    if (doc) setExported(JSON.stringify(doc, null, 2));
+    const first = await run<ExportPart>('support/exportFile', { part: 0 });
+    if (first) setExported(first);
+  };
+  const download = async (): Promise<Blob> => {
+    try {
+      return await downloadExport(exported!);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'The export could not be downloaded');
+      throw e;
+    }
   };
   const loadEgress = async () => {
     const report = await run<{ categories: EgressCategory[] }>('support/egress');
@@ -43,8 +76,8 @@ export function SupportPanel() {
       </ButtonGroup>
       {exported ? (
         <Stack space="space.100">
-          <Text>Support export: copy it (top-right of the block) and attach it to your request. It holds configuration only: no field values, no secrets.</Text>
-          <CodeBlock language="json" text={exported} />
+          <Text>Support export: download the file and attach it to your request. It holds configuration only: no field values, no secrets.</Text>
+          <FileCard fileName={exported.fileName} fileSize={exported.bytes} fileType="application/json" onDownload={download} />
         </Stack>
       ) : null}
       {egress ? (

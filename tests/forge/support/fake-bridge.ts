@@ -1,7 +1,14 @@
 // The UI Kit host as far as the bridge goes: `getContext`, `invoke` (to a resolver of the test's
 // choosing), `submit` and Forge app events. Must be imported before anything loads @forge/bridge,
-// which looks for `__bridge` when it is first imported.
+// which looks for `__bridge` when it is first imported. `invoke` keeps Forge's documented limits
+// for a frontend invocation: at most 500 KB sent and 5 MB received, or the call fails.
 type Listener = (payload?: unknown) => unknown;
+
+/** Forge's invocation limits for a frontend `invoke` ("500KB" in, "5MB" out). */
+export const INVOKE_REQUEST_LIMIT = 500_000;
+export const INVOKE_RESPONSE_LIMIT = 5_000_000;
+const encoder = new TextEncoder();
+const byteLength = (text: string) => encoder.encode(text).length;
 
 export interface BridgeState {
   context: Record<string, unknown>;
@@ -9,6 +16,8 @@ export interface BridgeState {
   invocations: Array<{ functionKey: string; payload: Record<string, unknown> }>;
   /** Every answer the UI received, as it crossed the bridge. */
   answers: unknown[];
+  /** Bytes sent and received per invocation (JSON), including those the limits refused. */
+  sizes: Array<{ functionKey: string; sent: number; received: number }>;
   submitted: unknown[];
   emitted: Array<{ event: string; payload: unknown }>;
   listeners: Map<string, Set<Listener>>;
@@ -21,13 +30,14 @@ export const bridge: BridgeState = {
   },
   invocations: [],
   answers: [],
+  sizes: [],
   submitted: [],
   emitted: [],
   listeners: new Map(),
 };
 
 export function resetBridge(context: Record<string, unknown>, invoke: BridgeState['invoke']) {
-  Object.assign(bridge, { context, invoke, invocations: [], answers: [], submitted: [], emitted: [] });
+  Object.assign(bridge, { context, invoke, invocations: [], answers: [], sizes: [], submitted: [], emitted: [] });
   bridge.listeners.clear();
 }
 
@@ -37,9 +47,15 @@ async function callBridge(name: string, data: Record<string, unknown>): Promise<
       return structuredClone(bridge.context);
     case 'invoke': {
       const { functionKey, payload } = data as { functionKey: string; payload: Record<string, unknown> };
-      bridge.invocations.push({ functionKey, payload: structuredClone(payload ?? {}) });
       // Payloads cross the bridge as JSON, as they do between the iframe and the platform.
-      const answer = JSON.parse(JSON.stringify(await bridge.invoke(functionKey, structuredClone(payload ?? {})))) as unknown;
+      const sent = JSON.stringify(payload ?? {});
+      bridge.sizes.push({ functionKey, sent: byteLength(sent), received: 0 });
+      if (byteLength(sent) > INVOKE_REQUEST_LIMIT) throw new Error(`${functionKey}: the request payload is ${byteLength(sent)} bytes; Forge allows ${INVOKE_REQUEST_LIMIT}`);
+      bridge.invocations.push({ functionKey, payload: structuredClone(payload ?? {}) });
+      const text = JSON.stringify(await bridge.invoke(functionKey, JSON.parse(sent) as Record<string, unknown>)) ?? 'null';
+      bridge.sizes.at(-1)!.received = byteLength(text);
+      if (byteLength(text) > INVOKE_RESPONSE_LIMIT) throw new Error(`${functionKey}: the response is ${byteLength(text)} bytes; Forge allows ${INVOKE_RESPONSE_LIMIT}`);
+      const answer = JSON.parse(text) as unknown;
       bridge.answers.push(answer);
       return answer;
     }
