@@ -23,6 +23,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ COMPANION_PREVIOUS_KEYS: 'nokid' })).toThrow(/kid:base64/);
   });
 
+  it('keeps the request deadline inside Forge\'s 25 s', () => {
+    expect(loadConfig({}).deadlineMs).toBe(20_000);
+    expect(loadConfig({ COMPANION_DEADLINE_MS: '5000' }).deadlineMs).toBe(5000);
+    expect(() => loadConfig({ COMPANION_DEADLINE_MS: '25000' })).toThrow(/COMPANION_DEADLINE_MS/);
+    expect(() => loadConfig({ COMPANION_DEADLINE_MS: '500' })).toThrow(/COMPANION_DEADLINE_MS/);
+    expect(() => loadConfig({ COMPANION_DEADLINE_MS: 'soon' })).toThrow(/COMPANION_DEADLINE_MS/);
+  });
+
   it('parses lists', () => {
     const c = loadConfig({ COMPANION_ADMIN_MODULE_KEYS: 'a, b', COMPANION_FUNCTION_MODULE_KEYS: 'f1,f2', COMPANION_EGRESS_ALLOW: '10.0.0.0/8,crm.internal' });
     expect([...c.adminModuleKeys]).toEqual(['a', 'b']);

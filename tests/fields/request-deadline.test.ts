@@ -5,7 +5,7 @@
 // short budget (COMPANION_DEADLINE_MS) so the suite stays quick, and each step well inside its own
 // timeout: only the shared deadline can stop these requests. No timing is asserted tightly: the
 // answer's code tells, and its arrival is checked against the budget with a wide margin.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion, type CallOptions } from '../helpers/test-companion.js';
 import { startSampleUpstream, SAMPLE_CREDENTIALS as CRED, type SampleUpstream } from '../helpers/sample-upstream.js';
@@ -17,6 +17,7 @@ const STALL_MS = 1_000;
 /** Wide: a loaded machine may add a lot; what matters is that it is not "the sum of the steps". */
 const MARGIN_MS = 2_000;
 const EDIT: CallOptions = { moduleKey: 'connected-field-edit' };
+const postgresUrl = inject('postgresAdminUrl');
 
 describe.each(databaseKinds())('one deadline per runtime request on %s', (kind) => {
   let c: TestCompanion;
@@ -132,6 +133,21 @@ describe.each(databaseKinds())('one deadline per runtime request on %s', (kind) 
     expect(res.json().error).toMatchObject({ code: 'upstream_timeout', message: expect.stringMatching(/Datasource "Echo" was too slow/) });
     expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
     expect(up.events.some((e) => e.startsWith('start /echo?s=three'))).toBe(true);
+  }, 20_000);
+
+  it.skipIf(!postgresUrl)('a SQL query gets what is left of the deadline as its statement timeout', async () => {
+    const ds = await createDatasource(c, {
+      name: 'Warehouse',
+      type: 'postgresql',
+      timeoutMs: 10_000,
+      config: { host: '127.0.0.1', port: Number(new URL(postgresUrl!).port || 5432), database: 'postgres', user: 'postgres' },
+    });
+    // Six seconds: well inside the datasource's own 10 s, twice the request's budget.
+    const sleepy = await field(ds, 'customfield_61030', "SELECT 1 AS id, 'one' AS name FROM pg_sleep(6)");
+    const { result: res, ms } = await timed(() => c.call('POST', `/v1/fields/${sleepy}/options`, { ...EDIT, body: {} }));
+    expect(res.statusCode, res.body).toBe(504);
+    expect(res.json().error.message).toMatch(/Datasource "Warehouse" was too slow/);
+    expect(ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
   }, 20_000);
 
   it('connected item options and a save of item values end by the deadline too', async () => {
