@@ -17,10 +17,10 @@ vi.mock('@forge/kvs', async () => ({ kvs: (await import('./support/forge-module-
 const handlers = await import('../../src/index.js');
 const { FieldEdit } = await import('../../forge/ui/field-edit.js');
 
-const SLOW_FIELD = 'customfield_10071';
+let slowField = '';
 
 function openField() {
-  const extension = { fieldId: SLOW_FIELD, fieldValue: null, issue: ISSUE, project: PROJECT, renderContext: 'issue-view' };
+  const extension = { fieldId: slowField, fieldValue: null, issue: ISSUE, project: PROJECT, renderContext: 'issue-view' };
   bridge.context = { accountId: USER, extension };
   bridge.invoke = async (functionKey, payload) => callResolver(handlers.fieldResolver, 'field-resolver', functionKey, payload, { accountId: USER, extension });
   return render(<FieldEdit />);
@@ -40,9 +40,11 @@ describe('a field whose datasource is too slow', () => {
     const ds = await env.admin<{ id: string }>('datasources/create', {
       datasource: { name: 'Slow CRM', type: 'rest', config: { baseUrl: up.url, auth: { mode: 'none' } }, timeoutMs: 1000, cacheTtlSeconds: 60 },
     });
-    await env.admin('fields/create', {
-      field: { key: SLOW_FIELD, name: 'Customer', datasourceId: ds.id, editor: 'select', storage: 'object', query: '/customers?country=DE', resultPath: '$.customers[*]', idTemplate: '${row.id}', displayTemplate: '${row.name}' },
-    });
+    // The admin page creates the Jira field; its id is the configuration's key.
+    slowField = (await env.admin<{ key: string }>('fields/create', {
+      jiraField: { create: true },
+      field: { name: 'Customer', datasourceId: ds.id, editor: 'select', storage: 'object', query: '/customers?country=DE', resultPath: '$.customers[*]', idTemplate: '${row.id}', displayTemplate: '${row.name}' },
+    })).key;
   });
   afterAll(async () => {
     await up?.close();
