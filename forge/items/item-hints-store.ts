@@ -90,9 +90,10 @@ export function itemHintsStore(store: KeyValueStore) {
       const known = (await projects.read()) ?? [];
       const lists = groupByProject(mappings);
       for (const projectId of known) if (!lists.has(projectId)) lists.set(projectId, []);
+      const stored = new Set(known);
       for (const [projectId, list] of lists) {
-        const stored = known.includes(projectId) ? await projectList(projectId).read() : undefined;
-        if (JSON.stringify(stored ?? []) === JSON.stringify(list)) lists.delete(projectId);
+        const was = stored.has(projectId) ? await projectList(projectId).read() : undefined;
+        if (JSON.stringify(was ?? []) === JSON.stringify(list)) lists.delete(projectId);
       }
       await writeProjects(lists, known);
     },
@@ -112,14 +113,15 @@ export function itemHintsStore(store: KeyValueStore) {
     /** The items mapped to a project and issue type (or request type, on the portal), not hidden. */
     async forIssue(where: Where): Promise<ItemHint[]> {
       if (!where.projectId) return [];
-      if ((await projects.read()) === undefined) {
-        const legacy = await store.get<ItemHints>(LEGACY_KEY);
-        if (legacy) return itemsFor(legacy, where);
+      const mappings = await projectList(where.projectId).read();
+      // No list for this project: nothing is mapped there, unless nothing was saved in this layout yet.
+      if (mappings === undefined) {
+        const legacy = (await projects.read()) === undefined ? await store.get<ItemHints>(LEGACY_KEY) : undefined;
+        return legacy ? itemsFor(legacy, where) : [];
       }
-      const mappings = (await projectList(where.projectId).read()) ?? [];
       const applicable = applicableMappings(mappings, where).map((m) => m.itemId);
-      const hints = await items(applicable);
-      return applicable.flatMap((id) => hints.filter((h) => h.id === id));
+      const byId = new Map((await items(applicable)).map((h) => [h.id, h]));
+      return applicable.flatMap((id) => byId.get(id) ?? []);
     },
 
     /** Names of items by id (items with stored values that no mapping shows any more). */
