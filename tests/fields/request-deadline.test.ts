@@ -10,6 +10,7 @@ import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion, type CallOptions } from '../helpers/test-companion.js';
 import { startSampleUpstream, SAMPLE_CREDENTIALS as CRED, type SampleUpstream } from '../helpers/sample-upstream.js';
 import { createDatasource } from '../connectors/connector-fixtures.js';
+import { AS_FIELD_RESOLVER } from '../helpers/forge-tokens.js';
 
 const BUDGET_MS = 3_000;
 /** Each upstream answer's delay: two fit in the budget, three do not. */
@@ -153,13 +154,14 @@ describe.each(databaseKinds())('one deadline per runtime request on %s', (kind) 
   it('connected item options and a save of item values end by the deadline too', async () => {
     up.stallMs = 3 * BUDGET_MS; // one answer slower than the whole budget, well inside its own timeout
     const issue = { context: { issue: { id: '10001' } } };
-    const asked = await timed(() => c.call('POST', `/v1/items/${item}/options`, { ...EDIT, body: issue }));
+    // Connected items are served to the app's own resolver (it checks Jira's permissions first).
+    const asked = await timed(() => c.call('POST', `/v1/items/${item}/options`, { ...AS_FIELD_RESOLVER, body: issue }));
     expect(asked.result.statusCode, asked.result.body).toBe(504);
     expect(asked.result.json().error.message).toMatch(/Datasource "Echo" was too slow/);
     expect(asked.ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
-    const saved = await timed(() => c.call('PUT', '/v1/issues/10001/items', { ...EDIT, body: { ...issue, items: [{ itemId: item, values: [{ id: 'item' }] }] } }));
+    const saved = await timed(() => c.call('PUT', '/v1/issues/10001/items', { ...AS_FIELD_RESOLVER, body: { ...issue, items: [{ itemId: item, values: [{ id: 'item' }] }] } }));
     expect(saved.result.statusCode, saved.result.body).toBe(504);
     expect(saved.ms).toBeLessThan(BUDGET_MS + MARGIN_MS);
-    expect((await c.call('GET', '/v1/issues/10001/items', EDIT)).json().items).toEqual([]);
+    expect((await c.call('GET', '/v1/issues/10001/items', AS_FIELD_RESOLVER)).json().items).toEqual([]);
   }, 20_000);
 });

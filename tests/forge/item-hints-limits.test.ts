@@ -48,8 +48,9 @@ describe('item hints in Forge storage at the contract limits', () => {
     expect(largestValue()).toBeLessThan(KVS_MAX_VALUE_BYTES);
     // About 7 MB of hints for this project, in pages.
     expect(stored().filter(([k]) => k.startsWith(`item-hints:project:${PROJECT}:`)).length).toBeGreaterThan(25);
-    const requestType = heavy[7]!.requestTypeIds[3]!;
-    expect((await hints.forIssue({ projectId: PROJECT, requestTypeId: requestType })).map((i) => i.id)).toEqual([uuid(7)]);
+    // A portal request: its issue type and its request type must both be among the mapping's.
+    const where = { projectId: PROJECT, issueTypeId: heavy[7]!.issueTypeIds[2]!, requestTypeId: heavy[7]!.requestTypeIds[3]! };
+    expect((await hints.forIssue(where)).map((i) => i.id)).toEqual([uuid(7)]);
 
     // Rewriting the project leaves no page of the previous write behind.
     await hints.replaceMappings(heavy.slice(0, 1));
