@@ -3,14 +3,13 @@
 // project, issue type and request type pickers read from Jira (requestJira as the app). Rendered
 // with react-test-renderer, the bridge wired to the REAL admin resolver and a real companion.
 import './support/fake-bridge.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import React from 'react';
 import { act, type ReactTestInstance, type ReactTestRenderer } from 'react-test-renderer';
-import { bridge, resetBridge } from './support/fake-bridge.js';
+import { bridge } from './support/fake-bridge.js';
 import { byType, render, settle, textOf } from './support/render-ui.js';
-import { callResolver } from './support/call-resolver.js';
 import { platformState } from './support/forge-platform-state.js';
-import { ADMIN, startForgeTestEnv, type ForgeTestEnv } from './support/forge-test-env.js';
+import { adminPageSuite } from './support/admin-page-suite.js';
 
 vi.mock('@forge/api', async (importOriginal) => (await import('./support/forge-module-stubs.js')).forgeApiStub(await importOriginal()));
 vi.mock('@forge/kvs', async () => ({ kvs: (await import('./support/forge-module-stubs.js')).kvsStub }));
@@ -21,7 +20,6 @@ const { ItemsPanel } = await import('../../forge/ui/admin/items-panel.js');
 type Option = { label: string; value: string };
 /** UI Kit components render as host elements named after them. */
 const isA = (n: ReactTestInstance, name: string) => (n.type as unknown) === name;
-const asAdmin = () => resetBridge({ accountId: ADMIN, extension: {} }, (key, payload) => callResolver(handlers.adminResolver, 'admin-resolver', key, payload, { accountId: ADMIN }));
 const input = (r: ReactTestRenderer, name: string) => r.root.find((n) => (isA(n, 'Textfield') || isA(n, 'TextArea')) && n.props.name === name);
 const type = (r: ReactTestRenderer, name: string, value: string) => act(async () => input(r, name).props.onChange({ target: { value } }));
 const select = (r: ReactTestRenderer, id: string) => r.root.find((n) => isA(n, 'Select') && n.props.id === id);
@@ -52,15 +50,7 @@ const messageUnderRow = (r: ReactTestRenderer, inner: ReactTestInstance) => {
 };
 
 describe('connected items in the admin page, without JSON', () => {
-  let env: ForgeTestEnv;
-  beforeAll(async () => {
-    env = await startForgeTestEnv(handlers);
-  });
-  afterAll(async () => env?.close());
-  beforeEach(async () => {
-    await env.reset();
-    asAdmin();
-  });
+  const env = adminPageSuite(handlers);
 
   async function openNewItem() {
     const r = await render(<ItemsPanel />);
