@@ -120,16 +120,22 @@ export class OptionsCache<T> {
     }
   }
 
-  /** Not awaited by the request: the answer does not depend on it. `settled()` waits for them. */
+  /**
+   * Not awaited by the request: the answer does not depend on it. `settled()` waits for them.
+   * Started on the next turn of the event loop, once the answer has been written: serializing the
+   * payload and sending the statement otherwise ran before it (about 1 ms of a cold miss).
+   */
   private writeShared(keyHash: string, e: MemoryEntry<T>) {
-    const write = this.repo
-      .put(e.tenantId, keyHash, {
-        datasourceId: e.datasourceId,
-        fieldId: e.configId,
-        payload: e.payload,
-        expiresAt: new Date(e.expiresAt),
-        staleUntil: new Date(e.staleUntil),
-      })
+    const write = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() =>
+        this.repo.put(e.tenantId, keyHash, {
+          datasourceId: e.datasourceId,
+          fieldId: e.configId,
+          payload: e.payload,
+          expiresAt: new Date(e.expiresAt),
+          staleUntil: new Date(e.staleUntil),
+        }),
+      )
       .catch((error: unknown) => this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache write failed'))
       .finally(() => this.writes.delete(write));
     this.writes.add(write);
