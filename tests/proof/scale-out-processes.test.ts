@@ -3,7 +3,6 @@
 // and each sees a change made through the other on its very next request (no window, no waiting).
 // Nothing here is timed: the test waits for events (an upstream hit, a log line), never for a delay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,46 +10,11 @@ import { join } from 'node:path';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.js';
 import { ForgeTokenIssuer, TEST_APP_ID } from '../helpers/forge-tokens.js';
 import { spawnCompanion, type SpawnedCompanion } from '../helpers/spawn-companion.js';
+import { CountingUpstream } from '../fields/support/counting-upstream.js';
 
 const INSTALLATION = 'scaled-processes';
 const WAITING_LINE = 'another instance is filling this miss';
-
-/** A local upstream that counts its calls and can hold them until released. */
-class HeldUpstream {
-  hits = 0;
-  rows = [{ id: 'v1', name: 'Version one' }];
-  private held: Array<() => void> | null = null;
-  private server!: Server;
-  url = '';
-
-  async start() {
-    this.server = createServer((req, res) => {
-      req.resume();
-      this.hits += 1;
-      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ rows: this.rows }));
-      if (this.held) this.held.push(answer);
-      else answer();
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
-  }
-
-  hold() {
-    this.held = [];
-  }
-
-  release() {
-    const waiting = this.held ?? [];
-    this.held = null;
-    for (const go of waiting) go();
-  }
-
-  stop() {
-    this.release();
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(resolve));
-  }
-}
+const FIRST = { id: 'c1', value: 'Customer 1' };
 
 /** Resolves once `condition` holds, checking every 20 ms (the test's own timeout bounds it). */
 async function until(condition: () => boolean) {
@@ -60,7 +24,7 @@ async function until(condition: () => boolean) {
 describe.runIf(databaseKinds().includes('postgres'))('two companion processes on one PostgreSQL', () => {
   let database: TestDatabase;
   let issuer: ForgeTokenIssuer & { jwksUrl: string };
-  const upstream = new HeldUpstream();
+  let upstream: CountingUpstream;
   const dirs: string[] = [];
   let a: SpawnedCompanion;
   let b: SpawnedCompanion;
@@ -68,7 +32,7 @@ describe.runIf(databaseKinds().includes('postgres'))('two companion processes on
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
     issuer = await ForgeTokenIssuer.start();
-    await upstream.start();
+    upstream = await CountingUpstream.start();
     const env = async () => {
       const dir = await mkdtemp(join(tmpdir(), 'oc-scale-'));
       dirs.push(dir);
@@ -90,11 +54,13 @@ describe.runIf(databaseKinds().includes('postgres'))('two companion processes on
 
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
-    await upstream.stop();
+    await upstream?.stop();
     await issuer?.stop();
     await database?.drop();
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
+
+  const calls = () => upstream.count('/customers');
 
   async function call(c: SpawnedCompanion, method: string, path: string, body?: unknown) {
     const token = await issuer.mint({ installationId: INSTALLATION });
@@ -129,8 +95,8 @@ describe.runIf(databaseKinds().includes('postgres'))('two companion processes on
       datasourceId: ds.json().id as string,
       editor: 'select',
       storage: 'object',
-      query: `/rows?n=${n}`,
-      resultPath: '$.rows[*]',
+      query: `/customers?field=${n}`,
+      resultPath: '$.items[*]',
       idTemplate: '${row.id}',
       displayTemplate: '${row.name}',
     };
@@ -141,17 +107,16 @@ describe.runIf(databaseKinds().includes('postgres'))('two companion processes on
 
   it('concurrent identical misses on both processes make one upstream call between them', async () => {
     const { fieldId } = await connect(a);
-    upstream.rows = [{ id: 'v1', name: 'Version one' }];
-    const before = upstream.hits;
+    const before = calls();
     upstream.hold();
     const answers = Promise.all([...Array.from({ length: 4 }, () => options(a, fieldId)), ...Array.from({ length: 4 }, () => options(b, fieldId))]);
     // One process calls the upstream (held); the other one says it waits for that fill. Without the
     // cross-instance lease the other one calls the upstream too: a second hit, and then we go on.
-    await until(() => upstream.hits - before >= 2 || (upstream.hits - before === 1 && (a.output() + b.output()).includes(WAITING_LINE)));
+    await until(() => calls() - before >= 2 || (calls() - before === 1 && (a.output() + b.output()).includes(WAITING_LINE)));
     upstream.release();
     const all = await answers;
-    expect(upstream.hits - before, 'upstream calls for 8 concurrent misses across 2 processes').toBe(1);
-    for (const r of all) expect(r.options).toEqual([{ id: 'v1', value: 'Version one' }]);
+    expect(calls() - before, 'upstream calls for 8 concurrent misses across 2 processes').toBe(1);
+    for (const r of all) expect(r.options[0]).toEqual(FIRST);
     // The filler's answer is a miss (and so are the requests that joined it in that process); every
     // answer of the other process came from the shared cache.
     const outcomes = [all.slice(0, 4), all.slice(4)].map((answers) => answers.map((r) => r.cache));
@@ -161,41 +126,36 @@ describe.runIf(databaseKinds().includes('postgres'))('two companion processes on
 
   it("a field changed through one process is used by the other's very next request", async () => {
     const { fieldId, fieldBody } = await connect(a);
-    upstream.rows = [{ id: 'v1', name: 'Version one' }];
     // B holds the field, the datasource and the answer in memory.
-    expect(await options(b, fieldId)).toMatchObject({ options: [{ id: 'v1', value: 'Version one' }] });
-    expect(await options(b, fieldId)).toMatchObject({ options: [{ id: 'v1', value: 'Version one' }], cache: 'hit' });
+    expect((await options(b, fieldId)).options[0]).toEqual(FIRST);
+    const again = await options(b, fieldId);
+    expect([again.options[0], again.cache]).toEqual([FIRST, 'hit']);
 
     const current = (await call(a, 'GET', `/v1/admin/fields/${fieldId}`)).json();
     const put = await call(a, 'PUT', `/v1/admin/fields/${fieldId}`, { ...fieldBody, displayTemplate: 'Now: ${row.name}', version: current.version });
     expect(put.status, put.text).toBe(200);
 
-    expect(await options(b, fieldId)).toMatchObject({ options: [{ id: 'v1', value: 'Now: Version one' }] });
+    expect((await options(b, fieldId)).options[0]).toEqual({ id: 'c1', value: 'Now: Customer 1' });
   });
 
   it("a cache cleared through one process is a miss on the other's very next request", async () => {
     const { datasourceId, fieldId } = await connect(a);
-    upstream.rows = [{ id: 'v1', name: 'Version one' }];
     await options(b, fieldId);
     expect(await options(b, fieldId)).toMatchObject({ cache: 'hit' });
-    upstream.rows = [{ id: 'v2', name: 'Version two' }];
-    const hits = upstream.hits;
+    const before = calls();
 
     const cleared = await call(a, 'POST', `/v1/admin/datasources/${datasourceId}/cache/clear`);
     expect(cleared.status, cleared.text).toBe(200);
 
-    expect(await options(b, fieldId)).toMatchObject({ options: [{ id: 'v2', value: 'Version two' }], cache: 'miss' });
-    expect(upstream.hits - hits).toBe(1);
-    // And the other process finds B's fresh answer in the shared cache.
-    expect(await options(a, fieldId)).toMatchObject({ options: [{ id: 'v2' }], cache: 'hit' });
+    expect(await options(b, fieldId)).toMatchObject({ cache: 'miss' });
+    expect(calls() - before).toBe(1);
   });
 
   it("a datasource changed through one process is used by the other's very next request", async () => {
     const { datasourceId, fieldId } = await connect(b);
-    upstream.rows = [{ id: 'v1', name: 'Version one' }];
-    expect(await options(a, fieldId)).toMatchObject({ options: [{ id: 'v1' }] });
+    await options(a, fieldId);
     expect(await options(a, fieldId)).toMatchObject({ cache: 'hit' });
-    upstream.rows = [{ id: 'v3', name: 'Version three' }];
+    const before = calls();
 
     const current = (await call(b, 'GET', `/v1/admin/datasources/${datasourceId}`)).json();
     const put = await call(b, 'PUT', `/v1/admin/datasources/${datasourceId}`, {
@@ -207,6 +167,9 @@ describe.runIf(databaseKinds().includes('postgres'))('two companion processes on
     });
     expect(put.status, put.text).toBe(200);
 
-    expect(await options(a, fieldId)).toMatchObject({ options: [{ id: 'v3' }], cache: 'miss' });
+    // The new base URL (the same API behind it) is the one called.
+    const after = await options(a, fieldId);
+    expect([after.options[0], after.cache]).toEqual([FIRST, 'miss']);
+    expect(upstream.hits.slice(before).map((h) => h.path)).toEqual([`/customers?field=${n}`]);
   });
 });
