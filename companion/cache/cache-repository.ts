@@ -58,24 +58,44 @@ export function cacheRepository(db: Db) {
         values: [tenantId, keyHash, entry.datasourceId, entry.fieldId, JSON.stringify(entry.payload), entry.expiresAt.getTime(), entry.staleUntil.getTime()],
       });
     },
+    /**
+     * A miss between instances in one round trip: the stored entry, and the key's fill lease taken
+     * for `ms` (database time) unless the entry is still fresh at `nowMs` (the companion's clock).
+     * `contended`: a lease row existed when the statement began, so its filler may have written
+     * the entry and released it since; only then is the entry read again.
+     */
+    async getOrTakeFill(tenantId: string, keyHash: string, holder: string, ms: number, nowMs: number): Promise<{ entry: StoredEntry | null; leased: boolean; contended: boolean }> {
+      const text = `WITH entry AS (
+          SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload,
+                 (EXTRACT(EPOCH FROM "expiresAt") * 1000)::float8 AS "expiresAt", (EXTRACT(EPOCH FROM "staleUntil") * 1000)::float8 AS "staleUntil"
+          FROM "CacheEntry" WHERE "tenantId" = $1::uuid AND "keyHash" = $2
+        ), lease AS (
+          INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
+          SELECT $1::uuid, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond'
+          WHERE NOT EXISTS (SELECT 1 FROM entry WHERE "expiresAt" > $5::float8)
+          ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
+          WHERE "CacheFill"."expiresAt" <= clock_timestamp()
+          RETURNING holder
+        )
+        SELECT (SELECT count(*) FROM lease)::int AS leased,
+               EXISTS (SELECT 1 FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2) AS contended,
+               entry.* FROM (SELECT 1) AS one LEFT JOIN entry ON true`;
+      const values = [tenantId, keyHash, holder, Math.ceil(ms), nowMs];
+      type Row = { leased: number; contended: boolean; datasourceId: string | null; fieldId: string | null; payload: unknown; expiresAt: number | null; staleUntil: number | null };
+      const pool = sqlPool(db);
+      const rows = pool ? (await pool.query<Row>({ name: 'oc-cache-get-or-lease', text, values })).rows : await db.$queryRawUnsafe<Row[]>(text, ...values);
+      const row = rows[0]!;
+      const entry =
+        row.datasourceId === null || row.expiresAt === null || row.staleUntil === null
+          ? null
+          : { datasourceId: row.datasourceId, fieldId: row.fieldId, payload: row.payload, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) };
+      return { entry, leased: row.leased === 1, contended: row.contended };
+    },
     deleteForDatasource(tenantId: string, datasourceId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, datasourceId } });
     },
     deleteForConfig(tenantId: string, configId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, fieldId: configId } });
-    },
-    /**
-     * Takes the fill lease of a key for `ms` (database time, so instances' clocks do not matter):
-     * true when this caller holds it now, false when another holder's lease is still running.
-     */
-    async takeFill(tenantId: string, keyHash: string, holder: string, ms: number): Promise<boolean> {
-      const rows = await db.$queryRaw<Array<{ holder: string }>>`
-        INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
-        VALUES (${tenantId}::uuid, ${keyHash}, ${holder}, clock_timestamp() + ${Math.ceil(ms)}::int * interval '1 millisecond')
-        ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
-        WHERE "CacheFill"."expiresAt" <= clock_timestamp()
-        RETURNING holder`;
-      return rows.length === 1;
     },
     /** Whether someone holds a running fill lease on the key. */
     async fillRunning(tenantId: string, keyHash: string): Promise<boolean> {
@@ -83,8 +103,13 @@ export function cacheRepository(db: Db) {
         SELECT "expiresAt" > clock_timestamp() AS running FROM "CacheFill" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash}`;
       return rows[0]?.running === true;
     },
-    releaseFill(tenantId: string, keyHash: string, holder: string) {
-      return db.$executeRaw`DELETE FROM "CacheFill" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash} AND holder = ${holder}`;
+    async releaseFill(tenantId: string, keyHash: string, holder: string): Promise<void> {
+      const pool = sqlPool(db);
+      if (!pool) {
+        await db.$executeRaw`DELETE FROM "CacheFill" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash} AND holder = ${holder}`;
+        return;
+      }
+      await pool.query({ name: 'oc-cache-release', text: 'DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $3', values: [tenantId, keyHash, holder] });
     },
     /** Leases of fillers that crashed (released ones are deleted by their holder). */
     deleteDeadFills() {

@@ -95,18 +95,20 @@ export class OptionsCache<T> {
 
   private async lookupOrFetch(args: ResolveArgs<T>, mem: MemoryEntry<T> | undefined): Promise<Resolved<T>> {
     const seen: Seen<T> = { last: mem };
-    const stored = await this.sharedHit(args, seen);
-    if (stored) return stored;
-    if (!this.options.shared) return this.fill(args, seen, null);
+    if (!this.options.shared) return (await this.sharedHit(args, seen)) ?? this.fill(args, seen, null);
     const holder = randomUUID();
-    const leased = await this.takeFill(args, holder);
+    // One round trip: the stored entry, and the fill lease unless that entry is fresh.
+    const first = await this.readOrTakeFill(args, holder);
+    const stored = first.entry ? this.asHit(args, first.entry, seen) : null;
+    if (stored) return stored;
+    const leased = first.leased;
     if (leased === false) {
       const filled = await this.waitForFill(args, seen);
       if (filled) return filled;
       return this.fill(args, seen, null);
     }
-    if (leased) {
-      // Another instance may have filled and released the key between our read and our lease.
+    if (leased && first.contended) {
+      // Another instance's lease was there: it may have filled and released the key since our read.
       const again = await this.sharedHit(args, seen).catch((error: unknown) => {
         this.release(args, holder);
         throw error;
@@ -122,7 +124,10 @@ export class OptionsCache<T> {
   /** The shared entry as a hit when it has not expired; otherwise remembered in `seen` for stale use. */
   private async sharedHit(args: ResolveArgs<T>, seen: Seen<T>): Promise<Resolved<T> | null> {
     const stored = await this.readShared(args.tenantId, args.keyHash);
-    if (!stored) return null;
+    return stored ? this.asHit(args, stored, seen) : null;
+  }
+
+  private asHit(args: ResolveArgs<T>, stored: StoredEntry, seen: Seen<T>): Resolved<T> | null {
     const entry = this.fromStored(args, stored);
     if (this.clock.now().getTime() < entry.expiresAt) {
       this.remember(args.keyHash, entry);
@@ -147,13 +152,15 @@ export class OptionsCache<T> {
    * true: this instance holds the key's fill lease; false: another one does; null: the database
    * cannot be reached (then nobody coordinates and this instance calls the upstream itself).
    */
-  private async takeFill(args: ResolveArgs<T>, holder: string): Promise<boolean | null> {
+  private async readOrTakeFill(args: ResolveArgs<T>, holder: string): Promise<{ entry: StoredEntry | null; leased: boolean | null; contended: boolean }> {
     const leaseMs = (args.deadline?.remainingMs() ?? MAX_DEADLINE_MS) + LEASE_MARGIN_MS;
     try {
-      return await this.repo.takeFill(args.tenantId, args.keyHash, holder, leaseMs);
+      return await this.repo.getOrTakeFill(args.tenantId, args.keyHash, holder, leaseMs, this.clock.now().getTime());
     } catch (error) {
+      // The shared layer is an optimisation: with the database down the upstream still answers.
       if (!isDatabaseUnavailable(error)) throw error;
-      return null;
+      this.log.warn('database unavailable: options cache read skipped');
+      return { entry: null, leased: null, contended: false };
     }
   }
 
