@@ -14,6 +14,8 @@ export interface ConnectedConfig {
   maxOptions: number;
   cacheGeneration: number;
   storage?: 'snapshot' | 'object' | string;
+  /** `readonly`: the templates render once over the whole answer (QuerySpec.wholeAnswer). */
+  editor?: string;
 }
 
 export interface ConnectedOptionsArgs {
