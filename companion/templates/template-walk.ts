@@ -23,12 +23,13 @@ interface Node {
   pos?: { first_line?: number };
   equal?: unknown[];
   args?: unknown;
+  leader?: string;
   to?: unknown;
 }
 
 function describe(n: Node, line: number, role: TemplateReference['role']): TemplateReference {
   const path: Array<string | null> = [];
-  let text = `$${String(n.id)}`;
+  let text = `${n.leader ?? '$'}${String(n.id)}`;
   for (const part of n.path ?? []) {
     if (part.type === 'property' && typeof part.id === 'string') {
       path.push(part.id);
