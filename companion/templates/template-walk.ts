@@ -98,3 +98,47 @@ export function needsCurrentUserProfile(query: string): boolean {
   }
   return answer;
 }
+
+/** A reference of a query and what it resolved to for one computation (the configuration tester). */
+export interface TemplateBinding {
+  line: number;
+  reference: string;
+  /** The value as printed or bound; null when the reference resolved to nothing. */
+  value: unknown;
+  resolved: boolean;
+}
+
+const scalar = (v: unknown): unknown => {
+  if (v === null || v === undefined || typeof v !== 'object') return v ?? null;
+  const own = (v as { toString: () => string }).toString;
+  // Field values and context parts describe themselves: show their parts as plain data.
+  return own === Object.prototype.toString || Array.isArray(v) ? v : { ...(v as object), printed: own.call(v) };
+};
+
+/**
+ * What each reference of a query resolved to with these variables, in order: the tester shows it
+ * beside the evaluated query. Variables the template sets itself (#set, #foreach) are its own
+ * and left out; a method call shows what it was called on.
+ */
+export function traceBindings(template: string, vars: Record<string, unknown>): TemplateBinding[] {
+  let refs: TemplateReference[];
+  try {
+    refs = templateReferences(template);
+  } catch {
+    return [];
+  }
+  const locals = new Set(refs.filter((r) => r.role !== 'use').map((r) => r.variable));
+  const out: TemplateBinding[] = [];
+  const seen = new Set<string>();
+  for (const ref of refs) {
+    if (ref.role !== 'use' || locals.has(ref.variable) || seen.has(ref.text)) continue;
+    seen.add(ref.text);
+    let value: unknown = vars[ref.variable];
+    for (const part of ref.path) {
+      if (part === null || value === null || value === undefined) break;
+      value = (value as Record<string, unknown>)[part];
+    }
+    out.push({ line: ref.line, reference: ref.text, value: scalar(value), resolved: value !== undefined && value !== null });
+  }
+  return out;
+}

@@ -122,6 +122,22 @@ describe('the Elements Connect template vocabulary', () => {
     expect(c.logs.join('\n')).not.toMatch(/alice@example.com|Alice Martin|alice-token/);
   });
 
+  it('the tester reads the profile as the runtime does and shows each reference with its value', async () => {
+    const res = await c.call('POST', '/v1/admin/fields/customfield_61004/preview', {
+      principal: BOB,
+      apiBaseUrl: `${up.url}/jira`,
+      headers: { 'x-forge-oauth-user': 'bob-token' },
+      body: {},
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().options).toEqual([{ id: 'p1', value: `Printer Bob Stone|America/Denver|${BOB}` }]);
+    expect(res.json().bindings).toEqual([
+      { line: 1, reference: '$currentUser.displayName', value: 'Bob Stone', resolved: true },
+      { line: 1, reference: '$currentUser.timeZone', value: 'America/Denver', resolved: true },
+      { line: 1, reference: '$currentUser.accountId', value: BOB, resolved: true },
+    ]);
+  });
+
   it('answers 422 current_user_unavailable when the profile cannot be read, or is another user’s', async () => {
     const noToken = await optionsAs('customfield_61004', undefined, ALICE);
     expect(noToken.statusCode).toBe(422);

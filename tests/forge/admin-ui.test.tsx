@@ -88,6 +88,7 @@ describe('admin page through the real admin resolver', () => {
     await click(r, 'Run');
     await settle(r, () => textOf(r).includes('Evaluated query'));
     expect(textOf(r)).toContain('GET /cities?country=DE');
+    expect(textOf(r)).toContain('Line 1: $issue.customfield_10001.id = "DE"');
     expect(textOf(r)).toMatch(/Timings \(ms\): .*totalMs/);
     expect(byType(r.root, 'CodeBlock')[0]!.props.text).toContain('Hamburg');
   });
