@@ -22,6 +22,7 @@ const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export function currentUserReader(agent: Dispatcher, now: () => number) {
   const memo = new Map<string, { until: number; profile: CurrentUserVariables }>();
+  let lastSweep = 0;
 
   async function fetchProfile(caller: CallerContext, token: string): Promise<CurrentUserVariables> {
     const url = new URL(`${caller.apiBaseUrl!.replace(/\/+$/, '')}/rest/api/3/myself`);
@@ -64,11 +65,20 @@ export function currentUserReader(agent: Dispatcher, now: () => number) {
     if (!caller.apiBaseUrl) throw unavailable('the request carries no Jira API base URL');
     const key = createHash('sha256').update(caller.apiBaseUrl).update('\0').update(token).digest('hex');
     const at = now();
+    // Profiles do not outlive their minute: expired entries are dropped as soon as anyone asks.
+    if (at - lastSweep >= PROFILE_TTL_MS / 4) {
+      lastSweep = at;
+      for (const [k, e] of memo) if (e.until <= at) memo.delete(k);
+    }
     let entry = memo.get(key);
     if (!entry || entry.until <= at) {
       memo.delete(key);
       entry = { until: at + PROFILE_TTL_MS, profile: await fetchProfile(caller, token) };
-      if (memo.size >= MAX_ENTRIES) for (const [k, e] of memo) if (e.until <= at || memo.size >= MAX_ENTRIES) memo.delete(k);
+      // Bounded: at the limit the oldest entries go first (a Map keeps insertion order).
+      for (const k of memo.keys()) {
+        if (memo.size < MAX_ENTRIES) break;
+        memo.delete(k);
+      }
       memo.set(key, entry);
     }
     const { profile } = entry;
