@@ -11,6 +11,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { v1Routes } from './http/v1-routes.js';
 import { tenantService } from './tenants/tenant-service.js';
 import { instrumentRoutes } from './metrics/http-metrics.js';
+import { OneLinePerRequest } from './http/request-log.js';
 
 /** Secrets that must never reach a log line, whatever logs the request. */
 export const REDACTED_PATHS = [
@@ -33,6 +34,8 @@ export async function buildApp(
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     frameworkErrors,
+    // One line per request instead of Fastify's two (request-log.ts).
+    logController: new OneLinePerRequest(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Before any route is registered: each route's own hook observes its latency.

@@ -1,6 +1,11 @@
 // Prisma access for the shared options cache (CacheEntry). Every query is scoped by tenant.
 import type { Db } from '../db/prisma.js';
 import { isUuid } from '../db/ids.js';
+import { sqlPool } from '../db/prisma.js';
+import { Prisma } from '../generated/prisma/client.js';
+
+const UPSERT_SET = Prisma.raw(`"datasourceId" = EXCLUDED."datasourceId", "fieldId" = EXCLUDED."fieldId", payload = EXCLUDED.payload,
+  "expiresAt" = EXCLUDED."expiresAt", "staleUntil" = EXCLUDED."staleUntil", "createdAt" = now()`);
 
 export interface StoredEntry {
   datasourceId: string;
@@ -12,29 +17,78 @@ export interface StoredEntry {
 
 export function cacheRepository(db: Db) {
   return {
-    // get and put are on the path of every miss: one plain statement each, without Prisma's query
-    // planning (several times slower here for the same row).
+    // get and put are on the path of every miss: one plain statement each, straight to pg when the
+    // client has its pool (Prisma's query planning, even for raw SQL, cost more than the statement).
     async get(tenantId: string, keyHash: string): Promise<StoredEntry | null> {
-      const rows = await db.$queryRaw<StoredEntry[]>`
-        SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload, "expiresAt", "staleUntil"
-        FROM "CacheEntry" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash}`;
-      return rows[0] ?? null;
+      const pool = sqlPool(db);
+      if (!pool) {
+        const rows = await db.$queryRaw<StoredEntry[]>`
+          SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload, "expiresAt", "staleUntil"
+          FROM "CacheEntry" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash}`;
+        return rows[0] ?? null;
+      }
+      // TIMESTAMP(3) columns hold UTC (Prisma's convention): read as epoch milliseconds, not through
+      // pg's local-time parsing.
+      const { rows } = await pool.query<{ datasourceId: string; fieldId: string | null; payload: unknown; expiresAt: number; staleUntil: number }>({
+        name: 'oc-cache-get',
+        text: `SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload,
+                 (EXTRACT(EPOCH FROM "expiresAt") * 1000)::float8 AS "expiresAt", (EXTRACT(EPOCH FROM "staleUntil") * 1000)::float8 AS "staleUntil"
+               FROM "CacheEntry" WHERE "tenantId" = $1::uuid AND "keyHash" = $2`,
+        values: [tenantId, keyHash],
+      });
+      const row = rows[0];
+      return row ? { ...row, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) } : null;
     },
     /** Not in a transaction: one statement is atomic, and batch transactions here could be left open. */
-    put(tenantId: string, keyHash: string, entry: StoredEntry) {
-      return db.$executeRaw`
-        INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
-        VALUES (${tenantId}::uuid, ${keyHash}, ${entry.datasourceId}::uuid, ${entry.fieldId}::uuid, ${JSON.stringify(entry.payload)}::jsonb,
-                ${entry.expiresAt}, ${entry.staleUntil})
-        ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET
-          "datasourceId" = EXCLUDED."datasourceId", "fieldId" = EXCLUDED."fieldId", payload = EXCLUDED.payload,
-          "expiresAt" = EXCLUDED."expiresAt", "staleUntil" = EXCLUDED."staleUntil", "createdAt" = now()`;
+    async put(tenantId: string, keyHash: string, entry: StoredEntry): Promise<void> {
+      const pool = sqlPool(db);
+      if (!pool) {
+        await db.$executeRaw`
+          INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
+          VALUES (${tenantId}::uuid, ${keyHash}, ${entry.datasourceId}::uuid, ${entry.fieldId}::uuid, ${JSON.stringify(entry.payload)}::jsonb,
+                  ${entry.expiresAt}, ${entry.staleUntil})
+          ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET ${UPSERT_SET}`;
+        return;
+      }
+      await pool.query({
+        name: 'oc-cache-put',
+        text: `INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
+               VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::jsonb, to_timestamp($6::float8 / 1000) AT TIME ZONE 'UTC', to_timestamp($7::float8 / 1000) AT TIME ZONE 'UTC')
+               ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET ${UPSERT_SET.sql}`,
+        values: [tenantId, keyHash, entry.datasourceId, entry.fieldId, JSON.stringify(entry.payload), entry.expiresAt.getTime(), entry.staleUntil.getTime()],
+      });
     },
     deleteForDatasource(tenantId: string, datasourceId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, datasourceId } });
     },
     deleteForConfig(tenantId: string, configId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, fieldId: configId } });
+    },
+    /**
+     * Takes the fill lease of a key for `ms` (database time, so instances' clocks do not matter):
+     * true when this caller holds it now, false when another holder's lease is still running.
+     */
+    async takeFill(tenantId: string, keyHash: string, holder: string, ms: number): Promise<boolean> {
+      const rows = await db.$queryRaw<Array<{ holder: string }>>`
+        INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
+        VALUES (${tenantId}::uuid, ${keyHash}, ${holder}, clock_timestamp() + ${Math.ceil(ms)}::int * interval '1 millisecond')
+        ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
+        WHERE "CacheFill"."expiresAt" <= clock_timestamp()
+        RETURNING holder`;
+      return rows.length === 1;
+    },
+    /** Whether someone holds a running fill lease on the key. */
+    async fillRunning(tenantId: string, keyHash: string): Promise<boolean> {
+      const rows = await db.$queryRaw<Array<{ running: boolean }>>`
+        SELECT "expiresAt" > clock_timestamp() AS running FROM "CacheFill" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash}`;
+      return rows[0]?.running === true;
+    },
+    releaseFill(tenantId: string, keyHash: string, holder: string) {
+      return db.$executeRaw`DELETE FROM "CacheFill" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash} AND holder = ${holder}`;
+    },
+    /** Leases of fillers that crashed (released ones are deleted by their holder). */
+    deleteDeadFills() {
+      return db.$executeRaw`DELETE FROM "CacheFill" WHERE "expiresAt" < clock_timestamp() - interval '1 minute'`;
     },
     /** Past their stale window, entries are of no use to anyone. */
     deleteDead(before: Date) {

@@ -37,14 +37,35 @@ function defaultDisplay(row: unknown): unknown {
   return r.name ?? r.value ?? r.title ?? r.label ?? r.key ?? r.id ?? firstValue(r);
 }
 
+// `${row.name}`, `$row.name`, `$!{row.name}`: one property of the row, nothing else. Most fields'
+// templates look like this; rendered per row through Velocity they cost most of a miss's mapping.
+const ONE_PROPERTY = /^\$!?(?:\{row\.([A-Za-z_][A-Za-z0-9_]*)\}|row\.([A-Za-z_][A-Za-z0-9_]*))$/;
+
+/**
+ * Renders a row template, directly when it names one property the row has with a string, number
+ * or boolean value (what Velocity prints for it is that value as text); through Velocity otherwise
+ * (missing values, objects, methods, anything else).
+ */
+function rowRenderer(template: string): (row: unknown) => string {
+  const m = ONE_PROPERTY.exec(template);
+  const key = m?.[1] ?? m?.[2];
+  const render = (row: unknown) => renderTemplate(template, { row }).text;
+  if (key === undefined) return render;
+  return (row) => {
+    if (row && typeof row === 'object' && !Array.isArray(row) && Object.hasOwn(row, key)) {
+      const v = (row as Record<string, unknown>)[key];
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    }
+    return render(row);
+  };
+}
+
 export function mapOptions(rows: unknown[], idTemplate: string | null, displayTemplate: string | null): Option[] {
   const options: Option[] = [];
-  for (const row of rows) {
-    const context = { row };
-    const id = idTemplate ? renderTemplate(idTemplate, context).text : printable(defaultId(row));
-    const value = displayTemplate ? renderTemplate(displayTemplate, context).text : printable(defaultDisplay(row));
-    options.push({ id: id.trim(), value: value.trim() });
-  }
+  const renderId = idTemplate ? rowRenderer(idTemplate) : (row: unknown) => printable(defaultId(row));
+  const renderValue = displayTemplate ? rowRenderer(displayTemplate) : (row: unknown) => printable(defaultDisplay(row));
+  for (const row of rows) options.push({ id: renderId(row).trim(), value: renderValue(row).trim() });
   return options;
 }
 

@@ -1,7 +1,7 @@
 // The routes the edit UI calls while an issue is edited (any module's token, not only admin):
 // POST /v1/fields/:id/options and POST /v1/fields/recalculate.
 import type { FastifyInstance } from 'fastify';
-import { ErrorBody } from '../contract/common.js';
+import { ErrorBody, type Option } from '../contract/common.js';
 import { FieldRef, OptionsRequest, OptionsResponse, RecalculateRequest, RecalculateResponse } from '../contract/field.js';
 import { callerOf } from '../http/caller-context.js';
 import { badRequest, notFound } from '../errors.js';
@@ -13,33 +13,43 @@ import { filterByInput, pageOf } from './option-paging.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
-
 export async function fieldRuntimeRoutes(app: FastifyInstance) {
   const { companion } = app;
   const caches = runtimeCaches(companion, app.log);
   // Shared-layer writes are not awaited by requests; let them land before the database closes.
   app.addHook('onClose', async () => caches.options.settled());
   const fields = fieldSnapshots(companion);
+  // A whole list answered from the in-process cache, as the bytes the route's serializer made of it
+  // the first time: keyed by the cached list itself, so the bytes live exactly as long as the entry
+  // and a hit costs no serialization. Pages, filtered lists and other outcomes are serialized.
+  const prebuilt = new WeakMap<Option[], Buffer>();
 
   app.post(
     '/:id/options',
     { schema: { tags: ['fields'], params: FieldRef, body: OptionsRequest, response: { 200: OptionsResponse, ...errors } } },
     async (request, reply) => {
       const body = (request.body ?? {}) as OptionsRequest;
-      const field = await fields.get(request.tenantId, (request.params as { id: string }).id);
+      const caller = callerOf(request, reply);
+      const field = await fields.get(request.tenantId, (request.params as { id: string }).id, caller.deadline.startedAt);
       if (!field) throw notFound('Field');
       const offset = body.cursor === undefined ? 0 : Number(body.cursor);
       if (!Number.isInteger(offset) || offset < 0) throw badRequest('cursor is not one this route gave out', 'invalid_cursor');
       const result = await connectedOptions(companion, {
         tenantId: request.tenantId,
-        caller: callerOf(request, reply),
+        caller,
         config: field,
         context: body.context,
         input: body.input,
         cache: true,
       });
       const { options, nextCursor } = pageOf(filterByInput(result.options, field.query, body.input), offset, body.limit);
-      return { options, nextCursor, cache: result.cache };
+      if (result.cache !== 'hit' || options !== result.options || nextCursor !== null) return { options, nextCursor, cache: result.cache };
+      let bytes = prebuilt.get(options);
+      if (!bytes) {
+        bytes = Buffer.from(reply.serialize({ options, nextCursor, cache: 'hit' }) as string);
+        prebuilt.set(options, bytes);
+      }
+      return reply.type('application/json; charset=utf-8').send(bytes);
     },
   );
 

@@ -123,6 +123,11 @@ export function renderTemplate(template: string, context: Record<string, unknown
   } catch (err) {
     throw new AppError(422, 'template_error', `The template cannot be parsed: ${firstLine(err)}`);
   }
+  // Plain text (no reference, no directive: a query such as `/customers`) renders as itself.
+  if (asts.every((ast) => typeof ast === 'string')) {
+    const text = asts.join('');
+    return mode === 'sql-pg' || mode === 'sql-mysql' ? bindSql(text, [], mode) : { text, params: [] };
+  }
   const compiler = new EncodingCompile(asts, mode, []);
   try {
     const text = compiler.render(context);

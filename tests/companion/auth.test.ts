@@ -89,6 +89,23 @@ describe.each(databaseKinds())('Forge token auth on %s', (kind) => {
     expect(c.issuer.jwksFetches).toBe(fetches + 1);
   });
 
+  it('logs one line per request: method, URL, status and time, nothing of the headers', async () => {
+    const before = c.logs.length;
+    await c.call('GET', '/v1/admin/datasources');
+    await c.call('GET', '/v1/admin/datasources', { token: 'not-a-token' });
+    const lines = c.logs.slice(before).flatMap((chunk) => chunk.split('\n').filter(Boolean)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.msg, l.method, l.url, l.statusCode])).toEqual([
+      ['request completed', 'GET', '/v1/admin/datasources', 200],
+      ['request completed', 'GET', '/v1/admin/datasources', 401],
+    ]);
+    expect(new Set(lines.map((l) => l.reqId)).size).toBe(2);
+    for (const l of lines) {
+      expect(l.responseTime).toBeTypeOf('number');
+      expect(l.level).toBe(30);
+      expect(l).not.toHaveProperty('req');
+    }
+  });
+
   it('never logs the token or the Forge OAuth tokens', async () => {
     const token = await c.issuer.mint();
     await c.call('GET', '/v1/admin/datasources', { token, headers: { 'x-forge-oauth-user': 'user-oauth-secret', 'x-forge-oauth-system': 'system-oauth-secret' } });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { renderTemplate } from '../../companion/templates/render-template.js';
+import { mapOptions } from '../../companion/connectors/row-mapping.js';
 import { extractReferences, templateError } from '../../companion/templates/template-references.js';
 import { buildTemplateVariables } from '../../companion/templates/template-variables.js';
 
@@ -101,5 +102,29 @@ describe('dependency references', () => {
     expect(extractReferences('#if($issue.customfield_1')).toEqual(['customfield_1']);
     expect(templateError('#if($issue.customfield_1')).toMatch(/Parse error/);
     expect(templateError('$issue.key')).toBeNull();
+  });
+});
+
+describe('rendering shortcuts', () => {
+  it('maps rows with a one-property template exactly as Velocity renders it (property)', () => {
+    const value = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 }));
+    const row = fc.oneof(fc.record({ id: value, name: value }, { requiredKeys: [] }), fc.string(), fc.integer(), fc.constant(null), fc.array(value, { maxLength: 2 }));
+    // Rows as an upstream's parsed JSON gives them.
+    const rowsOf = fc.array(row, { maxLength: 5 }).map((rows) => JSON.parse(JSON.stringify(rows)) as unknown[]);
+    const template = fc.constantFrom('${row.id}', '$row.name', '$!{row.id}', '$!row.name', '${row.length}', '${row.missing}', '${row.id} ', '#if($row.id)x#end');
+    fc.assert(
+      fc.property(rowsOf, template, template, (rows, idTemplate, displayTemplate) => {
+        const byVelocity = rows.map((r) => ({ id: renderTemplate(idTemplate, { row: r }).text.trim(), value: renderTemplate(displayTemplate, { row: r }).text.trim() }));
+        expect(mapOptions(rows, idTemplate, displayTemplate)).toEqual(byVelocity);
+      }),
+    );
+  });
+
+  it('renders a template without references or directives as its own text, in every mode', () => {
+    for (const mode of ['text', 'url', 'json', 'sql-pg', 'sql-mysql'] as const) {
+      for (const template of ['/customers', 'SELECT id, name FROM customers WHERE active', "SELECT 'a''b' AS x", '']) {
+        expect(renderTemplate(template, {}, mode)).toEqual({ text: template, params: [] });
+      }
+    }
   });
 });

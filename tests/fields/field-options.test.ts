@@ -74,6 +74,28 @@ describe.each(databaseKinds())('field options and the cache on %s', (kind) => {
     expect((await c.call('POST', `/v1/fields/${f.id}/options`, { ...EDIT, installationId: 'install-b', body: {} })).statusCode).toBe(404);
   });
 
+  it('answers a whole cached list with the same bytes and type as a serialized answer', async () => {
+    const f = await newField();
+    const miss = await options(f.id);
+    expect(miss.json().cache).toBe('miss');
+    const hit = await options(f.id);
+    expect(hit.statusCode).toBe(200);
+    expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
+    expect(hit.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(hit.body).toBe(miss.body.replace('"cache":"miss"', '"cache":"hit"'));
+    expect((await options(f.key)).body).toBe(hit.body);
+    // A page of the same entry is its own answer.
+    expect((await options(f.key, { limit: 10 })).json()).toEqual({ options: miss.json().options.slice(0, 10), nextCursor: '10', cache: 'hit' });
+    // Read back from the shared layer, the entry answers the same bytes.
+    const caches = runtimeCaches(c.app.companion);
+    await caches.options.settled();
+    const tenantId = (await c.db.field.findUniqueOrThrow({ where: { id: f.id } })).tenantId;
+    caches.options.forgetConfig(tenantId, f.id);
+    expect((await options(f.id)).body).toBe(hit.body);
+    expect((await options(f.id)).body).toBe(hit.body);
+    expect(hitsOf(f)).toBe(1);
+  });
+
   it('keeps an entry for the TTL (fake clock), then asks the upstream again', async () => {
     const f = await newField();
     expect((await options(f.id)).json().cache).toBe('miss');
