@@ -1,20 +1,16 @@
 // Jira datasources: the query is a Jira REST path (e.g. `/rest/api/3/project/search?query=$userInput`),
 // optionally `POST` with a JSON body, sent to the tenant's own Jira through the egress guard.
 import type { Dispatcher } from 'undici';
-import { renderTemplate } from '../templates/render-template.js';
 import { exchange } from './http-exchange.js';
 import { jiraAccess } from './jira-auth.js';
-import { joinUrl, parseJson, splitRestQuery } from './rest-connector.js';
+import { joinUrl, parseJson, renderRestQuery, splitRestQuery } from './rest-connector.js';
 import { upstreamStatus } from './upstream-errors.js';
 import { timeoutOf, type Connector } from './connector-types.js';
 
 export function jiraConnector(agent: Dispatcher): Connector {
   return {
     evaluate(_ds, query, vars) {
-      const parts = splitRestQuery(query, 'GET');
-      const path = renderTemplate(parts.path, vars as never, 'url').text;
-      const body = parts.method === 'POST' ? renderTemplate(parts.body, vars as never, 'json').text : '';
-      return { text: `${parts.method} ${path}${body ? `\n${body}` : ''}`, params: [] };
+      return renderRestQuery(query, vars as never, 'GET');
     },
 
     async fetch(ds, query, caller) {

@@ -8,8 +8,17 @@ import type { Option, RequestContext } from '../contract/common.js';
 /** What a query template can reference: `$issue.*`, `$currentUser.*`, `$userInput`. */
 export interface TemplateVariables {
   issue: Record<string, unknown>;
-  currentUser: { accountId?: string | undefined };
+  currentUser: CurrentUserVariables;
   userInput: string;
+}
+
+/** `$currentUser`: the accountId from the request; the profile read from Jira when the query needs it. */
+export interface CurrentUserVariables {
+  accountId?: string | undefined;
+  displayName?: string | undefined;
+  emailAddress?: string | undefined;
+  locale?: string | undefined;
+  timeZone?: string | undefined;
 }
 
 /** A connected field's or item's query settings (the parts the pipeline needs). */
@@ -19,6 +28,12 @@ export interface QuerySpec {
   idTemplate: string | null;
   displayTemplate: string | null;
   maxRows: number;
+  /**
+   * Read-only fields and items (Elements Connect's "Text - Read only"): the id and display templates
+   * are rendered once over the whole answer, as `$data` (the answer), `$resultSet` (the selected
+   * rows) and `$row` (the first of them), giving one option; otherwise once per row.
+   */
+  wholeAnswer?: boolean;
 }
 
 /** Who is calling, for Jira datasources and the egress guard, and by when the answer is due. */
@@ -26,6 +41,8 @@ export interface CallerContext {
   tenantId: string;
   apiBaseUrl: string | undefined;
   forgeTokens: ForgeOAuthTokens;
+  /** The user the request is for (DESIGN.md "Who is calling"), when there is one. */
+  accountId?: string | undefined;
   /** The request's one deadline (companion/deadline.ts): every upstream step ends by it. */
   deadline: Deadline;
 }
@@ -64,6 +81,12 @@ export interface QueryPipeline {
    * Compute egress: reads only `fieldIds` of an issue from the tenant's Jira (user token, else the
    * system token), through the egress guard. Nothing is kept. Throws AppError like `run`.
    */
+  /**
+   * Compute egress: the current user's profile (`GET /rest/api/3/myself`) with the user's own token,
+   * kept in memory for a minute keyed by a hash of the token, stored nowhere. Throws 422
+   * `current_user_unavailable` when there is no user token or Jira does not answer with this user.
+   */
+  currentUser(caller: CallerContext): Promise<CurrentUserVariables>;
   readIssueFields(caller: CallerContext, issueIdOrKey: string, fieldIds: string[], timeoutMs: number): Promise<Record<string, unknown>>;
   /** Closes pooled connections of a datasource (it changed or was deleted). */
   release(datasourceId: string): Promise<void>;

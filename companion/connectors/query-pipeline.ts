@@ -11,9 +11,10 @@ import type { Connector } from './connector-types.js';
 import { timeoutOf } from './connector-types.js';
 import { jiraConnector } from './jira-connector.js';
 import { readIssueFields } from './jira-issue-reader.js';
+import { currentUserReader } from './jira-current-user.js';
 import { oauth2Tokens } from './oauth2-tokens.js';
 import { restConnector } from './rest-connector.js';
-import { mapOptions, selectRows } from './row-mapping.js';
+import { mapOptions, mapWholeAnswer, selectRows } from './row-mapping.js';
 import { sqlConnector } from './sql-connector.js';
 import { staticConnector } from './static-connector.js';
 import { toUpstreamError, upstreamTooSlow, MAX_ROWS } from './upstream-errors.js';
@@ -24,6 +25,7 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
   const agent = createGuardedAgent(policy);
   // Token lifetimes follow the companion's clock, so tests can let a token expire without waiting.
   const oauth = oauth2Tokens(agent, () => clock.now().getTime());
+  const currentUser = currentUserReader(agent, () => clock.now().getTime());
   const connectors: Record<string, Connector> = {
     rest: restConnector(agent, oauth),
     jira: jiraConnector(agent),
@@ -67,7 +69,7 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
       const rows = fetched.isRows ? (fetched.data as unknown[]).slice(0, limit) : selectRows(fetched.data, spec.resultPath, limit);
       const parseMs = fetched.parseMs + (performance.now() - t1);
       const t2 = performance.now();
-      const options = mapOptions(rows, spec.idTemplate, spec.displayTemplate);
+      const options = spec.wholeAnswer ? mapWholeAnswer(fetched.isRows ? rows : fetched.data, rows, spec.idTemplate, spec.displayTemplate) : mapOptions(rows, spec.idTemplate, spec.displayTemplate);
       return {
         evaluatedQuery,
         cacheKeyMaterial,
@@ -87,6 +89,8 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
         return { ok: false, ms: Math.round(performance.now() - started), message: error.message };
       }
     },
+
+    currentUser,
 
     readIssueFields: (caller, issueIdOrKey, fieldIds, timeoutMs) => readIssueFields(caller, issueIdOrKey, fieldIds, timeoutMs, agent),
 

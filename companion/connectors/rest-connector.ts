@@ -1,6 +1,8 @@
-// REST/JSON datasources. The field's query is `[GET|POST ]<path and query string>` on its first
-// line and, for POST, the JSON body on the following lines. Values are URL-encoded in the first
-// line and JSON-escaped in the body; the URL always stays on the datasource's base URL.
+// REST/JSON datasources. The field's query, once rendered, is `[GET|POST ]<path and query string>`
+// on its first line that is not blank and, for POST, the JSON body on the lines after it. The whole
+// template is rendered before it is split, so Velocity directives may stand on lines of their own
+// (`#set(...)`, `#if(...)` around the path) as in Elements Connect. Values are URL-encoded in the
+// path and JSON-escaped in the body; the URL always stays on the datasource's base URL.
 import type { Dispatcher } from 'undici';
 import type { RestConfig } from '../contract/datasource.js';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
@@ -27,6 +29,25 @@ export function splitRestQuery(query: string, fallback: 'GET' | 'POST'): { metho
     first = first.slice(m[0].length);
   }
   return { method, path: first.trim(), body };
+}
+
+const lines = (text: string) => text.split('\n');
+const firstContent = (all: string[]) => all.findIndex((line) => line.trim() !== '');
+
+/**
+ * Renders a whole REST query: the path from a rendering with URL encoding, the body from one with
+ * JSON escaping. Encoded values never hold a raw line break, so both renderings have the same lines.
+ */
+export function renderRestQuery(query: string, vars: Record<string, unknown>, fallback: 'GET' | 'POST'): EvaluatedQuery {
+  const url = lines(renderTemplate(query, vars, 'url').text);
+  const at = firstContent(url);
+  const parts = splitRestQuery(at < 0 ? '' : url[at]!, fallback);
+  let body = '';
+  if (parts.method === 'POST') {
+    const json = lines(renderTemplate(query, vars, 'json').text);
+    body = json.slice(firstContent(json) + 1).join('\n').trim();
+  }
+  return { text: `${parts.method} ${parts.path}${body ? `\n${body}` : ''}`, params: [] };
 }
 
 /** Base URL + rendered path, refusing anything that would leave the base URL's origin. */
@@ -117,11 +138,7 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
 
   return {
     evaluate(ds, query, vars) {
-      const config = configOf<RestConfig>(ds);
-      const parts = splitRestQuery(query, config.method ?? 'GET');
-      const path = renderTemplate(parts.path, vars as never, 'url').text;
-      const body = parts.method === 'POST' ? renderTemplate(parts.body, vars as never, 'json').text : '';
-      return { text: `${parts.method} ${path}${body ? `\n${body}` : ''}`, params: [] };
+      return renderRestQuery(query, vars as never, configOf<RestConfig>(ds).method ?? 'GET');
     },
 
     async fetch(ds, query, caller): Promise<FetchedData> {

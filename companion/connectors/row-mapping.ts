@@ -68,3 +68,19 @@ export function mapOptions(rows: unknown[], idTemplate: string | null, displayTe
   for (const row of rows) options.push({ id: renderId(row).trim(), value: renderValue(row).trim() });
   return options;
 }
+
+const isEmptyAnswer = (data: unknown) => data === undefined || data === null || (Array.isArray(data) && data.length === 0);
+
+/**
+ * Read-only fields and items (Elements Connect renders "Text - Read only" once over the whole
+ * result): `$data` is the answer (REST, Jira, static: the document; SQL: the rows), `$resultSet` the
+ * selected rows and `$row` the first of them, so `${data.name}`, `#foreach($r in $resultSet)` and a
+ * `${row.name}` written for a select list all work. One option, or none for an empty answer.
+ */
+export function mapWholeAnswer(data: unknown, rows: unknown[], idTemplate: string | null, displayTemplate: string | null): Option[] {
+  if (isEmptyAnswer(data) && rows.length === 0) return [];
+  const context = { data, resultSet: rows, row: rows[0] };
+  const value = displayTemplate ? renderTemplate(displayTemplate, context).text : printable(defaultDisplay(rows[0] ?? data));
+  const id = idTemplate ? renderTemplate(idTemplate, context).text : value;
+  return [{ id: id.trim(), value: value.trim() }];
+}

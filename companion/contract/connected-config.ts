@@ -1,6 +1,6 @@
 // What connected fields and connected items share (DESIGN.md: an item body is "like a field"): the
 // query settings on the way in, and the configuration view on the way out.
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { Timestamp } from './common';
 
 export const Template = Type.String({ maxLength: 10000 });
@@ -21,6 +21,18 @@ export const connectedConfigInput = {
   maxOptions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 };
 
+/**
+ * A reference of a template that cannot resolve, or an Elements Connect construct open-connect does
+ * not support (issue 11): on create/update answers and in the tester. Never a refusal.
+ */
+export const TemplateWarning = Type.Object({
+  template: Type.String(),
+  line: Type.Integer(),
+  reference: Type.String(),
+  message: Type.String(),
+});
+export type TemplateWarning = Static<typeof TemplateWarning>;
+
 /** The stored configuration as answered, apart from `editor` (and a field's `storage`, an item's `attributes`). */
 export const connectedConfigView = {
   id: Type.String(),
@@ -37,4 +49,6 @@ export const connectedConfigView = {
   version: Type.Integer(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  /** Only on create and update answers: what the template check found (TemplateWarning). */
+  warnings: Type.Optional(Type.Array(TemplateWarning)),
 };

@@ -1,6 +1,7 @@
 // POST /v1/admin/fields/:id/preview: the configuration tester (DESIGN.md). Never uses the cache.
 import { Type, type Static } from 'typebox';
 import { Option, RequestContext } from './common';
+import { TemplateWarning } from './connected-config';
 
 export const PreviewRequest = Type.Object(
   {
@@ -31,6 +32,10 @@ export const PreviewResponse = Type.Object({
   rows: Type.Array(Type.Unknown()),
   rowCount: Type.Integer(),
   options: Type.Array(Option),
+  /** Each reference of the query (in order, once) and the value it bound; `resolved: false` when empty. */
+  bindings: Type.Array(Type.Object({ line: Type.Integer(), reference: Type.String(), value: Type.Unknown(), resolved: Type.Boolean() })),
+  /** The template check (TemplateWarning) of the field's templates. */
+  warnings: Type.Array(TemplateWarning),
   timings: PreviewTimings,
 });
 export type PreviewResponse = Static<typeof PreviewResponse>;

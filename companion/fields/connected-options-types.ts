@@ -1,7 +1,8 @@
 // The arguments and answer of connectedOptions (connected-options.ts), apart so that parent-values.ts,
 // which connectedOptions calls, can name them without importing it back.
 import type { Option, RequestContext } from '../contract/common.js';
-import type { CallerContext } from '../connectors/query-pipeline-types.js';
+import type { CallerContext, QueryOutcome } from '../connectors/query-pipeline-types.js';
+import type { TemplateBinding } from '../templates/template-walk.js';
 
 export interface ConnectedConfig {
   id: string;
@@ -14,6 +15,8 @@ export interface ConnectedConfig {
   maxOptions: number;
   cacheGeneration: number;
   storage?: 'snapshot' | 'object' | string;
+  /** `readonly`: the templates render once over the whole answer (QuerySpec.wholeAnswer). */
+  editor?: string;
 }
 
 export interface ConnectedOptionsArgs {
@@ -25,6 +28,8 @@ export interface ConnectedOptionsArgs {
   overrides?: Record<string, unknown> | undefined;
   cache: boolean;
   withRows?: boolean;
+  /** The configuration tester: never the cache; the pipeline's outcome and each reference's value. */
+  trace?: boolean;
 }
 
 export type CacheState = 'hit' | 'miss' | 'stale' | 'off';
@@ -33,4 +38,5 @@ export interface ConnectedOptionsResult {
   options: Option[];
   cache: CacheState;
   rows?: unknown[];
+  trace?: { outcome: QueryOutcome; bindings: TemplateBinding[] };
 }

@@ -29,6 +29,7 @@ import { buildTemplateVariables } from '../templates/template-variables.js';
 import { cacheKeyHash } from '../cache/cache-key.js';
 import { runtimeCaches, type OptionsPayload } from '../cache/runtime-caches.js';
 import { parentValues } from './parent-values.js';
+import { needsCurrentUserProfile, traceBindings } from '../templates/template-walk.js';
 
 export async function connectedOptions(companion: Companion, args: ConnectedOptionsArgs): Promise<ConnectedOptionsResult> {
   const { tenantId, config } = args;
@@ -37,13 +38,22 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
   if (!datasource) throw notFound('Datasource');
   const values = await parentValues(companion, args, datasource.row.timeoutMs);
   const vars = buildTemplateVariables(args.context, args.input, values);
+  // Compute egress: the profile is read only for a query that names it, and only for this request.
+  if (needsCurrentUserProfile(config.query)) vars.currentUser = await companion.pipeline.currentUser(args.caller);
   const spec: QuerySpec = {
     query: config.query,
     resultPath: config.resultPath,
     idTemplate: config.idTemplate,
     displayTemplate: config.displayTemplate,
     maxRows: config.maxOptions,
+    wholeAnswer: config.editor === 'readonly',
   };
+  if (args.trace) {
+    // The tester: the same values, profile and spec as the runtime, straight to the upstream.
+    const outcome = await companion.pipeline.run(datasource, spec, vars, args.caller);
+    const bindings = traceBindings(config.query, vars as unknown as Record<string, unknown>);
+    return { options: outcome.options.slice(0, config.maxOptions), rows: outcome.rows, cache: 'off', trace: { outcome, bindings } };
+  }
   const fetch = async (): Promise<OptionsPayload> => {
     const outcome = await companion.pipeline.run(datasource, spec, vars, args.caller);
     const options = outcome.options.slice(0, config.maxOptions);

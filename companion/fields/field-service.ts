@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Companion } from '../companion.js';
 import { purgeDateFrom } from '../clock.js';
 import type { Field, FieldInput, FieldUpdate } from '../contract/field.js';
-import { badRequest, conflict, notFound, staleVersion, unprocessable } from '../errors.js';
+import { badRequest, conflict, invalidAt, notFound, staleVersion, unprocessable } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { datasourceRepository } from '../datasources/datasource-repository.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
@@ -15,6 +15,8 @@ import { connectedConfigParts, versionParts } from '../connected/connected-confi
 import { dependencyKeys, findCycle } from './field-dependencies.js';
 import { fieldSnapshots } from './field-snapshots.js';
 import { idCursorPage } from '../db/id-cursor.js';
+import { parseHint } from '../templates/template-check.js';
+import { templateWarnings } from '../connected/template-vocabulary.js';
 
 export const DEFAULT_MAX_OPTIONS = 1000;
 
@@ -35,7 +37,10 @@ function checkTemplates(input: FieldInput): void {
   ];
   for (const [name, template] of templates) {
     const error = template ? templateError(template) : null;
-    if (error) throw badRequest(`${name} does not parse: ${error}`, 'invalid_template');
+    if (error) {
+      const why = `${error}${parseHint(template ?? '')}`;
+      throw invalidAt(400, 'invalid_template', `/${name}`, `does not parse: ${why}`, `${name} does not parse: ${why}`);
+    }
   }
   if (input.resultPath && !input.resultPath.startsWith('$')) {
     throw badRequest('resultPath must be a JSONPath starting with $', 'invalid_result_path');
@@ -108,7 +113,7 @@ export function fieldService(companion: Companion) {
       const row = await repo.create({ id, tenantId: actor.tenantId, storage: input.storage, ...columns(input, dependsOn) });
       const view = toFieldView(row);
       await audit(actor, 'field.created', id, null, view);
-      return view;
+      return { ...view, warnings: await templateWarnings(db, actor.tenantId, input) };
     },
 
     async update(actor: Actor, id: string, input: FieldUpdate) {
@@ -122,7 +127,7 @@ export function fieldService(companion: Companion) {
       await invalidate(actor.tenantId, id);
       const after = toFieldView(await mustFind(actor.tenantId, id));
       await audit(actor, 'field.updated', id, toFieldView(current), after);
-      return after;
+      return { ...after, warnings: await templateWarnings(db, actor.tenantId, input) };
     },
 
     async remove(actor: Actor, id: string) {

@@ -7,6 +7,8 @@ import { RESERVED_ATTRIBUTE_NAMES, type Item, type ItemInput, type ItemUpdate } 
 import { conflict, invalidAt, notFound, staleVersion } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
+import { parseHint } from '../templates/template-check.js';
+import { templateWarnings } from '../connected/template-vocabulary.js';
 import { findCycle, dependencyKeys } from '../fields/field-dependencies.js';
 import { datasourceRepository } from '../datasources/datasource-repository.js';
 import { itemRepository, type ItemRow } from './item-repository.js';
@@ -36,7 +38,8 @@ export function checkItemTemplates(input: ItemInput): void {
   ];
   for (const [where, path, template] of templates) {
     const problem = template ? templateError(template) : null;
-    if (problem) throw invalidAt(400, 'invalid_template', path, `is not a valid template: ${problem}`, `${where} is not a valid template: ${problem}`);
+    const why = problem ? `${problem}${parseHint(template ?? '')}` : null;
+    if (why) throw invalidAt(400, 'invalid_template', path, `is not a valid template: ${why}`, `${where} is not a valid template: ${why}`);
   }
   for (const name of Object.keys(input.attributes ?? {})) {
     if ((RESERVED_ATTRIBUTE_NAMES as readonly string[]).includes(name)) {
@@ -102,7 +105,7 @@ export function itemService(db: Db, clock: Clock) {
       const row = await repo.create({ id: randomUUID(), tenantId: actor.tenantId, key: input.key, ...rowData(input, dependsOn) });
       const view = toItemView(row);
       await audit(actor, 'item.created', row.id, null, view);
-      return view;
+      return { ...view, warnings: await templateWarnings(db, actor.tenantId, input) };
     },
 
     async update(actor: Actor, id: string, input: ItemUpdate) {
@@ -115,7 +118,7 @@ export function itemService(db: Db, clock: Clock) {
       if (count === 0) throw staleVersion('Item');
       const after = toItemView(await mustFind(actor.tenantId, id));
       await audit(actor, 'item.updated', id, toItemView(current), after);
-      return after;
+      return { ...after, warnings: await templateWarnings(db, actor.tenantId, input) };
     },
 
     async remove(actor: Actor, id: string) {

@@ -24,7 +24,10 @@ export function templateError(template: string): string | null {
     parseTemplate(template);
     return null;
   } catch (err) {
-    return firstLine(err);
+    // velocityjs: "Parse error on line N:", the text, a caret, "Expecting …": keep where and what.
+    const lines = (err instanceof Error ? err.message : String(err)).split('\n');
+    const expecting = lines.find((l) => l.startsWith('Expecting'));
+    return expecting ? `${firstLine(err)} ${expecting}`.slice(0, 400) : firstLine(err);
   }
 }
 

@@ -88,8 +88,23 @@ describe('admin page through the real admin resolver', () => {
     await click(r, 'Run');
     await settle(r, () => textOf(r).includes('Evaluated query'));
     expect(textOf(r)).toContain('GET /cities?country=DE');
+    expect(textOf(r)).toContain('Line 1: $issue.customfield_10001.id = "DE"');
     expect(textOf(r)).toMatch(/Timings \(ms\): .*totalMs/);
     expect(byType(r.root, 'CodeBlock')[0]!.props.text).toContain('Hamburg');
+  });
+
+  it('shows the template check\'s warnings, with their lines, once a field is saved', async () => {
+    const r = await render(<FieldsPanel />);
+    await settle(r, () => textOf(r).includes('City (customfield_10002)'));
+    await act(async () => rowButton(r, 'City (customfield_10002)', 'Edit').props.onClick());
+    const query = byType(r.root, 'TextArea').find((t) => t.props.name === 'f-query')!;
+    await act(async () => query.props.onChange({ target: { value: `#set($c = $issue.${COUNTRY_FIELD}.id)\nGET /cities?country=$c&who=$currentUser.emailAdress` } }));
+    await click(r, 'Save');
+    await settle(r, () => textOf(r).includes('has no property emailAdress'));
+    const warning = byType(r.root, 'SectionMessage').find((m) => m.props.appearance === 'warning')!;
+    expect(warning.props.title).toBe('Some template references will render empty');
+    expect(byType(warning, 'Text').map((t) => t.props.children).join('\n')).toContain('query, line 2: $currentUser.emailAdress: $currentUser has no property emailAdress');
+    expect(textOf(r)).toContain('Saved City.');
   });
 
   it('shows the egress report and the support export', async () => {

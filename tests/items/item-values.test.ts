@@ -113,6 +113,16 @@ describe.each(databaseKinds())('connected item values on %s', (kind) => {
     // On an issue without a stored value the reference is empty: no German filter applies.
     const elsewhere = (await c.call('POST', '/v1/fields/customfield_30001/options', { moduleKey: 'connected-field', body: { context: { issue: { id: '20002' } } } })).json();
     expect(elsewhere.options).not.toEqual(options.json().options);
+    // The configuration tester computes what the runtime computes: the stored item value is loaded
+    // for the issue, and the reference shows the value it bound.
+    const tested = await c.call('POST', '/v1/admin/fields/customfield_30001/preview', { body: { context: { issue: { id: '10001' } } } });
+    expect(tested.statusCode, tested.body).toBe(200);
+    expect(tested.json().options).toEqual(options.json().options);
+    expect(tested.json().evaluatedQuery.text).toBe('GET /customers?country=DE');
+    expect(tested.json().bindings).toEqual([{ line: 1, reference: '$issue.connected_item_2.country', value: 'DE', resolved: true }]);
+    expect(tested.json().warnings).toEqual([]);
+    const testedElsewhere = (await c.call('POST', '/v1/admin/fields/customfield_30001/preview', { body: { context: { issue: { id: '20002' } } } })).json();
+    expect(testedElsewhere.bindings).toEqual([{ line: 1, reference: '$issue.connected_item_2.country', value: null, resolved: false }]);
     await c.call('DELETE', `/v1/admin/fields/${field.json().id}`);
   });
 

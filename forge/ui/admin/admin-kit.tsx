@@ -3,7 +3,7 @@
 // error banner that shows the companion's own message, and a hook that runs one admin call at a time.
 import React, { useCallback, useState } from 'react';
 import { ErrorMessage, HelperMessage, Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
-import type { ErrorDetail } from '../../../companion/contract/index';
+import type { ErrorDetail, TemplateWarning } from '../../../companion/contract/index';
 import { ResolverCallError, callResolver, messageOf } from '../resolver-call';
 
 type InputEvent = { target: { value?: unknown } };
@@ -63,6 +63,21 @@ export function ErrorBanner({ message }: { message: string | undefined }) {
   return (
     <SectionMessage appearance="error" title="open-connect could not do that">
       <Text>{message}</Text>
+    </SectionMessage>
+  );
+}
+
+/**
+ * What the companion's template check found on save or in the tester: references that cannot
+ * resolve and Elements Connect constructs open-connect does not support, each with its line.
+ */
+export function TemplateWarnings({ warnings }: { warnings: TemplateWarning[] | undefined }) {
+  if (!warnings || warnings.length === 0) return null;
+  return (
+    <SectionMessage appearance="warning" title="Some template references will render empty">
+      {warnings.map((w, i) => (
+        <Text key={i}>{`${w.template}, line ${w.line}: ${w.reference}: ${w.message}`}</Text>
+      ))}
     </SectionMessage>
   );
 }

@@ -1,14 +1,18 @@
-// The configuration tester: runs a field's query once, bypassing the cache, with optional typed
-// input and overridden parent values, and shows the evaluated query, the options and the timings.
+// The configuration tester: computes a field's options as the runtime does, bypassing the cache,
+// with optional typed input and overridden parent values, and shows the evaluated query, each
+// reference with the value it bound, the template check's warnings, the options and the timings.
 import React, { useState } from 'react';
 import { Button, ButtonGroup, CodeBlock, Heading, Stack, Text } from '@forge/react';
-import { ErrorBanner, TextBlock, TextInput, parseJson, useAdminCall } from './admin-kit';
+import { ErrorBanner, TemplateWarnings, TextBlock, TextInput, parseJson, useAdminCall } from './admin-kit';
+import type { TemplateWarning } from '../../../companion/contract/index';
 
 interface Preview {
   evaluatedQuery: { text: string; params: unknown[] };
   rowCount: number;
   options: Array<{ id: string; value: string }>;
   timings: Record<string, number>;
+  bindings: Array<{ line: number; reference: string; value: unknown; resolved: boolean }>;
+  warnings: TemplateWarning[];
 }
 
 export function FieldTester({ field, onClose }: { field: { id: string; name: string; dependsOn: string[] }; onClose: () => void }) {
@@ -39,6 +43,10 @@ export function FieldTester({ field, onClose }: { field: { id: string; name: str
       {result ? (
         <Stack space="space.100">
           <Text>{`Evaluated query: ${result.evaluatedQuery.text}`}</Text>
+          {result.bindings.map((b) => (
+            <Text key={b.reference}>{`Line ${b.line}: ${b.reference} = ${b.resolved ? JSON.stringify(b.value) : 'nothing (renders empty, binds NULL)'}`}</Text>
+          ))}
+          <TemplateWarnings warnings={result.warnings} />
           <Text>{`${result.rowCount} rows, ${result.options.length} options`}</Text>
           <Text>{`Timings (ms): ${Object.entries(result.timings).map(([k, v]) => `${k} ${Math.round(v * 10) / 10}`).join(', ')}`}</Text>
           <CodeBlock language="json" text={JSON.stringify(result.options, null, 2)} />

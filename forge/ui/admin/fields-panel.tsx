@@ -4,7 +4,8 @@
 // the site's connected fields that no configuration uses yet. Nobody types a customfield_ id.
 import React, { useEffect, useState } from 'react';
 import { Button, ButtonGroup, Heading, Inline, Lozenge, Stack, Text } from '@forge/react';
-import { Choice, ErrorBanner, TextBlock, TextInput, useAdminCall } from './admin-kit';
+import { Choice, ErrorBanner, TemplateWarnings, TextBlock, TextInput, useAdminCall } from './admin-kit';
+import type { TemplateWarning } from '../../../companion/contract/index';
 import { FieldTester } from './field-tester';
 import { fieldTypeFor } from '../../fields/field-types';
 import type { EditorKind, StorageKind } from '../../fields/render-hints-store';
@@ -16,6 +17,9 @@ interface ConnectedJiraField {
 }
 
 const CREATE_NEW = 'create-new';
+
+/** A create or update answer: the field plus what the template check found. */
+type SavedField = StoredField & { warnings?: TemplateWarning[] };
 
 interface StoredField {
   id: string;
@@ -64,6 +68,7 @@ export function FieldsPanel() {
   const [draft, setDraft] = useState<Draft>();
   const [testing, setTesting] = useState<StoredField>();
   const [jiraFields, setJiraFields] = useState<ConnectedJiraField[]>([]);
+  const [warnings, setWarnings] = useState<{ name: string; list: TemplateWarning[] }>();
 
   const reload = async () => {
     const answer = await run<{ fields: StoredField[] }>('fields/list');
@@ -95,8 +100,9 @@ export function FieldsPanel() {
       cacheTtlSeconds: ttl,
     };
     const jiraField = draft.jiraField === CREATE_NEW ? { create: true } : { id: draft.jiraField };
-    const saved = draft.id ? await run('fields/update', { id: draft.id, field: body }) : await run('fields/create', { field: body, jiraField });
+    const saved = draft.id ? await run<SavedField>('fields/update', { id: draft.id, field: body }) : await run<SavedField>('fields/create', { field: body, jiraField });
     if (saved) {
+      setWarnings({ name: saved.name, list: saved.warnings ?? [] });
       setDraft(undefined);
       await reload();
     }
@@ -108,6 +114,8 @@ export function FieldsPanel() {
   return (
     <Stack space="space.200">
       <ErrorBanner message={error} />
+      {warnings && warnings.list.length > 0 ? <Text>{`Saved ${warnings.name}.`}</Text> : null}
+      <TemplateWarnings warnings={warnings?.list} />
       <Heading as="h3">Connected fields</Heading>
       {fields.length === 0 ? <Text>No connected field yet.</Text> : null}
       {fields.map((f) => (
@@ -135,7 +143,7 @@ export function FieldsPanel() {
           ) : (
             <Choice label="Jira field" name="f-jira-field" value={draft.jiraField} choices={jiraFieldChoices(draft, jiraFields, fields)} onChange={(jiraField) => set({ jiraField })} />
           )}
-          <TextBlock label="Query (Velocity: $issue.customfield_…, $userInput, $currentUser.accountId)" name="f-query" value={draft.query} onChange={(query) => set({ query })} />
+          <TextBlock label="Query (Velocity: $issue.customfield_…, $issue.connected_item_…, $userInput, $currentUser.accountId / .displayName / .emailAddress / .locale / .timeZone)" name="f-query" value={draft.query} onChange={(query) => set({ query })} />
           <TextInput label="Result path (JSONPath, REST)" name="f-result" value={draft.resultPath} onChange={(resultPath) => set({ resultPath })} />
           <TextInput label="Id template" name="f-id" value={draft.idTemplate} onChange={(idTemplate) => set({ idTemplate })} />
           <TextInput label="Display template" name="f-display" value={draft.displayTemplate} onChange={(displayTemplate) => set({ displayTemplate })} />

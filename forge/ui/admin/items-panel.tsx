@@ -2,7 +2,7 @@
 // where it shows (projects, issue types, request types, from the site's Jira). No JSON to write.
 import React, { useEffect, useState } from 'react';
 import { Button, ButtonGroup, Heading, Inline, Lozenge, Stack, Text } from '@forge/react';
-import { ErrorBanner, useAdminCall } from './admin-kit';
+import { ErrorBanner, TemplateWarnings, useAdminCall } from './admin-kit';
 import { ItemForm } from './item-form';
 import { ItemMappingsForm } from './item-mappings-form';
 import { draftOfItem, emptyItem, nextItemKey, type ItemDraft, type StoredItem } from './item-draft';
@@ -15,6 +15,7 @@ export function ItemsPanel() {
   const [datasources, setDatasources] = useState<Array<{ label: string; value: string }>>([]);
   const [editing, setEditing] = useState<Editing>();
   const [notice, setNotice] = useState<string>();
+  const [warnings, setWarnings] = useState<StoredItem['warnings']>();
 
   const reload = async () => {
     const all: StoredItem[] = [];
@@ -44,6 +45,7 @@ export function ItemsPanel() {
     <Stack space="space.200">
       <ErrorBanner message={error} />
       {notice ? <Text>{notice}</Text> : null}
+      <TemplateWarnings warnings={warnings} />
       <Heading as="h3">Connected items</Heading>
       {items.length === 0 ? <Text>No connected item yet.</Text> : null}
       {items.map((item) => (
@@ -66,6 +68,7 @@ export function ItemsPanel() {
           onSaved={async (saved) => {
             setEditing(undefined);
             setNotice(`Saved ${saved.name}`);
+            setWarnings(saved.warnings);
             await reload();
           }}
         />
