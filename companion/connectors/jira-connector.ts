@@ -3,13 +3,15 @@
 import type { Dispatcher } from 'undici';
 import { renderTemplate } from '../templates/render-template.js';
 import { exchange } from './http-exchange.js';
-import { jiraAccess } from './jira-auth.js';
+import { callsJiraAsUser, jiraAccess } from './jira-auth.js';
 import { joinUrl, parseJson, splitRestQuery } from './rest-connector.js';
 import { upstreamStatus } from './upstream-errors.js';
 import { timeoutOf, type Connector } from './connector-types.js';
 
 export function jiraConnector(agent: Dispatcher): Connector {
   return {
+    answersAsUser: callsJiraAsUser,
+
     evaluate(_ds, query, vars) {
       const parts = splitRestQuery(query, 'GET');
       const path = renderTemplate(parts.path, vars as never, 'url').text;
@@ -48,7 +50,7 @@ export function jiraConnector(agent: Dispatcher): Connector {
         deadline: caller.deadline,
       });
       if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
-      return `Jira answered HTTP ${answer.status} as the ${caller.forgeTokens.user ? 'user' : 'app'}`;
+      return `Jira answered HTTP ${answer.status} as the ${callsJiraAsUser(caller) ? 'user' : 'app'}`;
     },
   };
 }

@@ -10,6 +10,7 @@ export function callerOf(request: FastifyRequest, reply: FastifyReply): CallerCo
     tenantId: request.tenantId,
     apiBaseUrl: request.invocation.apiBaseUrl,
     forgeTokens: request.forgeTokens,
+    accountId: request.caller.accountId,
     deadline: new Deadline(request.server.companion.config.deadlineMs, reply.elapsedTime),
   };
 }

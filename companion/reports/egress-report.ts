@@ -29,7 +29,8 @@ const FACTS: Record<EgressCategoryName, { description: string; storedIn: string;
     retention: 'until the issue or the item is deleted (+ 30 days), or uninstall + 30 days',
   },
   cache: {
-    description: 'Datasource responses (options), keyed by a hash of the evaluated query',
+    description:
+      'Datasource responses (options), keyed by a hash of the evaluated query; an answer fetched under a user\'s own Jira token is kept apart for that user (accountId in the key), only answers fetched with the datasource\'s or the app\'s credentials are shared',
     storedIn: COMPANION_DB,
     computedIn: 'companion',
     retention: 'TTL: datasource default 300 s, a field may override, 0 = off; removed once stale',
