@@ -9,6 +9,7 @@ import { datasourceService } from '../datasources/datasource-service.js';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { OptionsCache } from './options-cache.js';
 import { ConfigSnapshots } from './config-snapshots.js';
+import { cacheKeyHasher, type CacheKeyHasher } from './cache-key.js';
 
 /** What a cache entry holds: the mapped options, and the rows when the caller asked for them. */
 export interface OptionsPayload {
@@ -19,6 +20,8 @@ export interface OptionsPayload {
 export interface RuntimeCaches {
   options: OptionsCache<OptionsPayload>;
   datasources: ConfigSnapshots<DatasourceForUse>;
+  /** The options cache's key for an answer: an HMAC under this companion's secret (cache-key.ts). */
+  cacheKey: CacheKeyHasher;
   /** This instance changed or cleared a datasource: forget its copies and in-process entries. */
   forgetDatasource(tenantId: string, datasourceId: string): void;
 }
@@ -61,6 +64,7 @@ export function runtimeCaches(companion: Companion, log: FastifyBaseLogger = sil
   const caches: RuntimeCaches = {
     options,
     datasources,
+    cacheKey: cacheKeyHasher(secretBox),
     forgetDatasource(tenantId, datasourceId) {
       datasources.forget(tenantId, (d) => d.row.id === datasourceId);
       options.forgetDatasource(tenantId, datasourceId);

@@ -2,7 +2,7 @@
 // each ciphertext so keys can rotate (old ciphertexts stay readable under COMPANION_PREVIOUS_KEYS,
 // and `npm run rotate-keys` re-encrypts them). The additional data binds a ciphertext to its row and
 // secret name: a ciphertext copied to another datasource does not decrypt.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 export interface Envelope {
   kid: string;
@@ -27,6 +27,14 @@ export class SecretBox {
 
   get currentKeyId(): string {
     return this.keyring.current.id;
+  }
+
+  /**
+   * A 32-byte key for another purpose (HKDF-SHA256 from the current key, `purpose` as the info
+   * label): one secret to keep, and no key used for two things. Rotating the current key changes it.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.keyring.current.key, Buffer.alloc(0), purpose, 32));
   }
 
   encrypt(plaintext: string, aad: string): Envelope {
