@@ -22,7 +22,7 @@
 // shared), evaluated query);
 // TTL = config.cacheTtlSeconds ?? datasource's (default 300 s); 0 = off. Parent values missing from
 // the request are read from the tenant's Jira when the issue is named (compute egress: used for this
-// computation only, and only their hash ends up in a cache key).
+// computation only, and only their HMAC ends up in a cache key).
 import type { Companion } from '../companion.js';
 import type { QuerySpec } from '../connectors/query-pipeline-types.js';
 import type { ConnectedOptionsArgs, ConnectedOptionsResult } from './connected-options-types.js';
@@ -34,7 +34,7 @@ import { parentValues } from './parent-values.js';
 export async function connectedOptions(companion: Companion, args: ConnectedOptionsArgs): Promise<ConnectedOptionsResult> {
   const { tenantId, config } = args;
   const caches = runtimeCaches(companion);
-  const datasource = await caches.datasources.get(tenantId, config.datasourceId);
+  const datasource = await caches.datasources.get(tenantId, config.datasourceId, args.caller.deadline.startedAt);
   if (!datasource) throw notFound('Datasource');
   const values = await parentValues(companion, args, datasource.row.timeoutMs);
   const vars = buildTemplateVariables(args.context, args.input, values);
@@ -75,6 +75,7 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     datasourceId: datasource.row.id,
     configId: config.id,
     ttlSeconds,
+    deadline: args.caller.deadline,
     fetch,
   });
   companion.metrics.datasource(tenantId, datasource.row.id, datasource.row.type).cache(cache);
