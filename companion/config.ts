@@ -102,6 +102,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('COMPANION_ENCRYPTION_KEY is required when NODE_ENV=production');
   }
   if (production && !e.FORGE_APP_ID) throw new ConfigError('FORGE_APP_ID is required when NODE_ENV=production');
+  // The key set decides which tokens are believed: in production it is fetched over TLS only.
+  if (production && e.FORGE_JWKS_URL && !e.FORGE_JWKS_URL.startsWith('https://')) {
+    throw new ConfigError('FORGE_JWKS_URL must be an https:// URL when NODE_ENV=production');
+  }
   if (e.COMPANION_ENCRYPTION_KEY) assertKey('COMPANION_ENCRYPTION_KEY', e.COMPANION_ENCRYPTION_KEY);
   const previousKeys = list(e.COMPANION_PREVIOUS_KEYS).map((entry) => {
     const at = entry.indexOf(':');

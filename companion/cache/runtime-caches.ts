@@ -10,6 +10,7 @@ import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { isEmbeddedDatabaseUrl } from '../db/embedded-postgres.js';
 import { OptionsCache } from './options-cache.js';
 import { ConfigSnapshots } from './config-snapshots.js';
+import { cacheKeyHasher, type CacheKeyHasher } from './cache-key.js';
 import { ChangeSequence, readTenantChanges } from './change-sequence.js';
 
 /** What a cache entry holds: the mapped options, and the rows when the caller asked for them. */
@@ -21,6 +22,8 @@ export interface OptionsPayload {
 export interface RuntimeCaches {
   options: OptionsCache<OptionsPayload>;
   datasources: ConfigSnapshots<DatasourceForUse>;
+  /** The options cache's key for an answer: an HMAC under this companion's secret (cache-key.ts). */
+  cacheKey: CacheKeyHasher;
   /**
    * The tenants' change sequences, shared by every set of copies (fields too); undefined on the
    * embedded database, where this process makes every change itself.
@@ -70,6 +73,7 @@ export function runtimeCaches(companion: Companion, log: FastifyBaseLogger = sil
   const caches: RuntimeCaches = {
     options,
     datasources,
+    cacheKey: cacheKeyHasher(secretBox),
     changes,
     forgetDatasource(tenantId, datasourceId) {
       datasources.forget(tenantId, (d) => d.row.id === datasourceId);

@@ -21,6 +21,8 @@ export interface FetchedData {
 export interface Connector {
   evaluate(ds: DatasourceForUse, query: string, vars: TemplateVariables): EvaluatedQuery;
   fetch(ds: DatasourceForUse, query: EvaluatedQuery, caller: CallerContext, maxRows: number): Promise<FetchedData>;
+  /** True when `fetch` would use the caller's own token; absent: the datasource's own credentials. */
+  answersAsUser?(caller: CallerContext): boolean;
   /** Resolves with a success message; throws (an AppError) with the reason otherwise. */
   test(ds: DatasourceForUse, caller: CallerContext): Promise<string>;
   release?(datasourceId: string): Promise<void>;

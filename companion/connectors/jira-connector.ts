@@ -2,13 +2,15 @@
 // optionally `POST` with a JSON body, sent to the tenant's own Jira through the egress guard.
 import type { Dispatcher } from 'undici';
 import { exchange } from './http-exchange.js';
-import { jiraAccess } from './jira-auth.js';
+import { callsJiraAsUser, jiraAccess } from './jira-auth.js';
 import { joinUrl, parseJson, renderRestQuery, splitRestQuery } from './rest-connector.js';
 import { upstreamStatus } from './upstream-errors.js';
 import { timeoutOf, type Connector } from './connector-types.js';
 
 export function jiraConnector(agent: Dispatcher): Connector {
   return {
+    answersAsUser: callsJiraAsUser,
+
     evaluate(_ds, query, vars) {
       return renderRestQuery(query, vars as never, 'GET');
     },
@@ -44,7 +46,7 @@ export function jiraConnector(agent: Dispatcher): Connector {
         deadline: caller.deadline,
       });
       if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
-      return `Jira answered HTTP ${answer.status} as the ${caller.forgeTokens.user ? 'user' : 'app'}`;
+      return `Jira answered HTTP ${answer.status} as the ${callsJiraAsUser(caller) ? 'user' : 'app'}`;
     },
   };
 }

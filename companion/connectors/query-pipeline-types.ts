@@ -41,7 +41,10 @@ export interface CallerContext {
   tenantId: string;
   apiBaseUrl: string | undefined;
   forgeTokens: ForgeOAuthTokens;
-  /** The user the request is for (DESIGN.md "Who is calling"), when there is one. */
+  /**
+   * The trusted caller's account (companion/auth/caller-identity.ts), undefined for nobody. What a
+   * datasource answers under `forgeTokens.user` is this user's alone: the options cache keys it so.
+   */
   accountId?: string | undefined;
   /** The request's one deadline (companion/deadline.ts): every upstream step ends by it. */
   deadline: Deadline;
@@ -75,6 +78,11 @@ export interface QueryPipeline {
   run(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables, caller: CallerContext): Promise<QueryOutcome>;
   /** Renders only: the evaluated query and its cache key material, without contacting the upstream. */
   evaluate(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables): { evaluatedQuery: { text: string; params: unknown[] }; cacheKeyMaterial: string };
+  /**
+   * Whether `run` would call the upstream with the caller's own token (a Jira datasource given
+   * `x-forge-oauth-user`): then its answer is that user's, not the tenant's (DESIGN.md).
+   */
+  answersAsUser(datasource: DatasourceForUse, caller: CallerContext): boolean;
   /** Connection test: 2xx on the test path, or a trivial SQL query. Never throws. */
   test(datasource: DatasourceForUse, caller: CallerContext): Promise<{ ok: boolean; ms: number; message: string }>;
   /**

@@ -51,6 +51,8 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
   return {
     evaluate,
 
+    answersAsUser: (ds, caller) => connectorFor(ds).answersAsUser?.(caller) ?? false,
+
     async run(ds, spec, vars, caller): Promise<QueryOutcome> {
       const connector = connectorFor(ds);
       const t0 = performance.now();

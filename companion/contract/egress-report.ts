@@ -15,6 +15,11 @@ export const EgressCategory = Type.Object({
   pendingPurge: Type.Array(Type.Object({ id: Type.String(), purgeAt: Type.String({ format: 'date-time' }) })),
   /** How many records await purge (the list above is capped). */
   pendingPurgeCount: Type.Integer(),
+  /**
+   * `cache` only: how many entries are past their TTL and kept as stale copies (served only while
+   * their datasource fails), and the latest moment any entry, fresh or stale, may be kept until.
+   */
+  staleCopies: Type.Optional(Type.Object({ count: Type.Integer(), keptUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) })),
 });
 export type EgressCategory = Static<typeof EgressCategory>;
 

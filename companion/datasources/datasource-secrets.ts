@@ -2,6 +2,7 @@
 // only for a connector that is about to use them.
 import { SECRET_NAMES, type SecretName } from '../contract/datasource.js';
 import { isEnvelope, type Envelope, type SecretBox } from '../crypto/secret-box.js';
+import { AppError } from '../errors.js';
 
 export type StoredSecrets = Partial<Record<SecretName, Envelope>>;
 export type PlainSecrets = Partial<Record<SecretName, string>>;
@@ -41,7 +42,13 @@ export function secretFlags(stored: StoredSecrets): Partial<Record<SecretName, b
 export function decryptSecrets(box: SecretBox, aad: (name: string) => string, stored: StoredSecrets): PlainSecrets {
   const out: PlainSecrets = {};
   for (const [name, envelope] of Object.entries(stored) as Array<[SecretName, Envelope]>) {
-    out[name] = box.decrypt(envelope, aad(name));
+    try {
+      out[name] = box.decrypt(envelope, aad(name));
+    } catch (error) {
+      // Changed outside the companion (a short or wrong tag, another row's ciphertext) or under a key
+      // no longer configured: never used, and the admin can give the secret again.
+      throw new AppError(422, 'secrets_unreadable', `The datasource's stored ${name} cannot be read (changed outside the companion, or encrypted under a key that is not configured); give it again`, { cause: error });
+    }
   }
   return out;
 }

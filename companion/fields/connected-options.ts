@@ -17,16 +17,17 @@
 // Throws AppError: 404 datasource gone, 422 configuration/mapping error, 502/504 upstream failure
 // without a stale entry to fall back on.
 //
-// Cache: key = SHA-256(tenant, datasource id + generation, config id + generation, evaluated query);
+// Cache: key = HMAC-SHA256 under the companion's secret (tenant, datasource id + generation, config
+// id + generation, viewer (the accountId when a Jira datasource answers under the user's token, else
+// shared), evaluated query);
 // TTL = config.cacheTtlSeconds ?? datasource's (default 300 s); 0 = off. Parent values missing from
 // the request are read from the tenant's Jira when the issue is named (compute egress: used for this
-// computation only, and only their hash ends up in a cache key).
+// computation only, and only their HMAC ends up in a cache key).
 import type { Companion } from '../companion.js';
 import type { QuerySpec } from '../connectors/query-pipeline-types.js';
 import type { ConnectedOptionsArgs, ConnectedOptionsResult } from './connected-options-types.js';
 import { notFound } from '../errors.js';
 import { buildTemplateVariables } from '../templates/template-variables.js';
-import { cacheKeyHash } from '../cache/cache-key.js';
 import { runtimeCaches, type OptionsPayload } from '../cache/runtime-caches.js';
 import { parentValues } from './parent-values.js';
 import { needsCurrentUserProfile, traceBindings } from '../templates/template-walk.js';
@@ -61,16 +62,21 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
   };
 
   const ttlSeconds = config.cacheTtlSeconds ?? datasource.row.cacheTtlSeconds;
-  if (!args.cache || ttlSeconds <= 0) return { ...(await fetch()), cache: 'off' };
+  // An answer fetched under the user's own token is that user's (DESIGN.md): cached per accountId,
+  // and not at all when the user is unknown. Others are fetched with the datasource's or the app's
+  // credentials and shared.
+  const viewer = companion.pipeline.answersAsUser(datasource, args.caller) ? args.caller.accountId : null;
+  if (!args.cache || ttlSeconds <= 0 || viewer === undefined) return { ...(await fetch()), cache: 'off' };
 
   const { cacheKeyMaterial } = companion.pipeline.evaluate(datasource, spec, vars);
-  const keyHash = cacheKeyHash({
+  const keyHash = caches.cacheKey({
     tenantId,
     datasourceId: datasource.row.id,
     datasourceGeneration: datasource.row.cacheGeneration,
     configId: config.id,
     configGeneration: config.cacheGeneration,
     withRows: args.withRows === true,
+    viewer,
     material: cacheKeyMaterial,
   });
   const { payload, cache } = await caches.options.resolve({

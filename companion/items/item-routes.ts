@@ -6,11 +6,13 @@ import { Item, ItemInput, ItemList, ItemUpdate } from '../contract/item.js';
 import { itemService } from './item-service.js';
 import { actorOf } from '../auth/caller-identity.js';
 import { badRequest } from '../errors.js';
+import { runtimeCaches } from '../cache/runtime-caches.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
 export async function itemRoutes(app: FastifyInstance) {
-  const service = itemService(app.companion.db, app.companion.clock);
+  const caches = runtimeCaches(app.companion, app.log);
+  const service = itemService(app.companion.db, app.companion.clock, (tenantId, itemId) => caches.options.dropConfig(tenantId, itemId));
   const id = (r: { params: unknown }) => (r.params as { id: string }).id;
 
   app.get('/', { schema: { tags: ['items'], querystring: PageQuery, response: { 200: ItemList, ...errors } } }, async (request) => {

@@ -65,7 +65,11 @@ function rowData(input: ItemInput, dependsOn: string[]) {
   };
 }
 
-export function itemService(db: Db, clock: Clock) {
+/**
+ * `dropCache` drops the cached answers of a changed or deleted item, here and in Postgres (its new
+ * generation already misses them; a deleted item's answers are kept no longer than the item).
+ */
+export function itemService(db: Db, clock: Clock, dropCache: (tenantId: string, id: string) => Promise<void> = async () => undefined) {
   const repo = itemRepository(db);
   const audit = (actor: Actor, action: string, id: string, before: Item | null, after: Item | null) =>
     recordAudit(db, { tenantId: actor.tenantId, actor: actor.accountId, action, entityType: 'item', entityId: id, before, after });
@@ -116,6 +120,7 @@ export function itemService(db: Db, clock: Clock) {
       const dependsOn = await validate(actor.tenantId, input);
       const count = await repo.updateVersion(actor.tenantId, id, input.version, rowData(input, dependsOn));
       if (count === 0) throw staleVersion('Item');
+      await dropCache(actor.tenantId, id);
       const after = toItemView(await mustFind(actor.tenantId, id));
       await audit(actor, 'item.updated', id, toItemView(current), after);
       return { ...after, warnings: await templateWarnings(db, actor.tenantId, input) };
@@ -136,6 +141,7 @@ export function itemService(db: Db, clock: Clock) {
         if (removed > 0) await mappingRepository(tx).bumpVersion(actor.tenantId);
         await recordAudit(tx, { tenantId: actor.tenantId, actor: actor.accountId, action: 'item.deleted', entityType: 'item', entityId: id, before: toItemView(current), after: null });
       });
+      await dropCache(actor.tenantId, id);
     },
   };
 }

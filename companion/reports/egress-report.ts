@@ -2,6 +2,7 @@
 // per data category plus what this tenant has stored right now and what awaits the purge job.
 import type { DbTx } from '../db/prisma.js';
 import type { EgressCategory, EgressCategoryName, EgressReport } from '../contract/egress-report.js';
+import { CACHE_RETENTION_TEXT } from '../cache/cache-retention.js';
 
 const LIST_CAP = 100;
 const COMPANION_DB = 'companion database (Postgres, in the tenant\'s region)';
@@ -29,10 +30,11 @@ const FACTS: Record<EgressCategoryName, { description: string; storedIn: string;
     retention: 'until the issue or the item is deleted (+ 30 days), or uninstall + 30 days',
   },
   cache: {
-    description: 'Datasource responses (options), keyed by a hash of the evaluated query',
+    description:
+      'Datasource responses (options), keyed by an HMAC of the evaluated query under a server-side key (a parent value cannot be found again by hashing candidates); an answer fetched under a user\'s own Jira token is kept apart for that user (accountId in the key), only answers fetched with the datasource\'s or the app\'s credentials are shared',
     storedIn: COMPANION_DB,
     computedIn: 'companion',
-    retention: 'TTL: datasource default 300 s, a field may override, 0 = off; removed once stale',
+    retention: CACHE_RETENTION_TEXT,
   },
   installation: {
     description: 'Installation id, cloud id, API base URL, license state',
@@ -55,7 +57,8 @@ const listed = (rows: Pending[]) =>
 export async function egressReport(db: DbTx, tenantId: string, now: Date): Promise<EgressReport> {
   const deleted = { tenantId, deletedAt: { not: null } };
   const pendingArgs = { where: deleted, select: { id: true, purgeAt: true }, orderBy: { purgeAt: 'asc' as const }, take: LIST_CAP };
-  const [tenant, datasources, fields, items, mappings, itemValues, cache, dsPending, fieldPending, itemPending, valuePending, cachePending, cacheStale] =
+  const staleCopy = { tenantId, expiresAt: { lte: now }, staleUntil: { gte: now } };
+  const [tenant, datasources, fields, items, mappings, itemValues, cache, dsPending, fieldPending, itemPending, valuePending, cachePending, cacheStale, staleCopies, staleKeptUntil] =
     await Promise.all([
       db.tenant.findUnique({ where: { id: tenantId }, select: { id: true, purgeAt: true } }),
       db.datasource.count({ where: { tenantId } }),
@@ -70,6 +73,8 @@ export async function egressReport(db: DbTx, tenantId: string, now: Date): Promi
       db.itemValue.findMany(pendingArgs),
       db.cacheEntry.findMany({ where: { tenantId, staleUntil: { lt: now } }, select: { keyHash: true, staleUntil: true }, orderBy: { staleUntil: 'asc' }, take: LIST_CAP }),
       db.cacheEntry.count({ where: { tenantId, staleUntil: { lt: now } } }),
+      db.cacheEntry.count({ where: staleCopy }),
+      db.cacheEntry.aggregate({ where: { tenantId, staleUntil: { gte: now } }, _max: { staleUntil: true } }),
     ]);
   const pendingCounts = await Promise.all([
     db.datasource.count({ where: deleted }),
@@ -95,7 +100,10 @@ export async function egressReport(db: DbTx, tenantId: string, now: Date): Promi
       row('mappings', mappings, [], 0),
       row('itemValues', itemValues, valuePending, pendingCounts[3]),
       // Expired entries are removed by the next purge run: their purge date is when they went stale.
-      row('cache', cache, cachePending.map((c) => ({ id: c.keyHash, purgeAt: c.staleUntil })), cacheStale),
+      {
+        ...row('cache', cache, cachePending.map((c) => ({ id: c.keyHash, purgeAt: c.staleUntil })), cacheStale),
+        staleCopies: { count: staleCopies, keptUntil: staleKeptUntil._max.staleUntil?.toISOString() ?? null },
+      },
       row('installation', tenant ? 1 : 0, tenantPending, tenantPending.length),
       row('fieldValues', null, [], 0),
     ],

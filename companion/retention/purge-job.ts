@@ -1,12 +1,13 @@
 // Retention (DESIGN.md): deleted datasources, fields and items, and deleted item values, are purged
 // 30 days after deletion; an uninstalled tenant and everything it owns 30 days after preUninstall
-// unless it was reinstalled (which clears its purgeAt); cache entries once stale. One run deletes
+// unless it was reinstalled (which clears its purgeAt); cache entries once stale (at most 24 h). One run deletes
 // exactly what is due at the clock's now. Runs under a lease so several instances purge once.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/prisma.js';
 import type { Clock } from '../clock.js';
 import type { Companion } from '../companion.js';
 import { noteRun, takeLease } from './job-lease.js';
+import { CACHE_RETENTION_MS } from '../cache/cache-retention.js';
 
 export const PURGE_LEASE = 'retention.purge';
 
@@ -69,8 +70,19 @@ export async function runPurge(db: Db, clock: Clock, options: PurgeOptions = {})
   const datasources = await db.datasource.findMany({ where: { ...due, fields: { none: {} }, items: { none: {} } }, select: { id: true } });
   const dsIds = datasources.map((d) => d.id);
   const dsCount = (await db.datasource.deleteMany({ where: { id: { in: dsIds } } })).count;
+  // Cache entries: past their stale window, or of a purged datasource, field or connected item (the
+  // `fieldId` column holds whichever config mapped the rows), or kept longer than the egress report
+  // states (written under another clock or an older rule): none outlives what the report says.
+  const configIds = [...fields, ...items].map((r) => r.id);
   const { count: cacheEntries } = await db.cacheEntry.deleteMany({
-    where: { OR: [{ staleUntil: { lt: now } }, { datasourceId: { in: dsIds } }, { fieldId: { in: fields.map((f) => f.id) } }] },
+    where: {
+      OR: [
+        { staleUntil: { lt: now } },
+        { staleUntil: { gt: new Date(now.getTime() + CACHE_RETENTION_MS) } },
+        { datasourceId: { in: dsIds } },
+        { fieldId: { in: configIds } },
+      ],
+    },
   });
   await noteRun(db, PURGE_LEASE, holder, now);
   return {

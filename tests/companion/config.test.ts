@@ -15,6 +15,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', COMPANION_ENCRYPTION_KEY: randomBytes(32).toString('base64') })).toThrow(/FORGE_APP_ID/);
   });
 
+  it('fetches the JWKS over https only in production', () => {
+    const production = { NODE_ENV: 'production', FORGE_APP_ID: 'ari:x', COMPANION_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    expect(() => loadConfig({ ...production, FORGE_JWKS_URL: 'http://jwks.example.com/.well-known/jwks.json' })).toThrow(/FORGE_JWKS_URL must be an https/);
+    expect(loadConfig({ ...production, FORGE_JWKS_URL: 'https://jwks.example.com/.well-known/jwks.json' }).jwksUrl).toBe('https://jwks.example.com/.well-known/jwks.json');
+    expect(loadConfig(production).jwksUrl).toBe(DEFAULT_JWKS_URL);
+    // Outside production a loopback JWKS over plain HTTP (the tests' own) stays possible.
+    expect(loadConfig({ FORGE_JWKS_URL: 'http://127.0.0.1:9/jwks.json' }).jwksUrl).toBe('http://127.0.0.1:9/jwks.json');
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);

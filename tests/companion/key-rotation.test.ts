@@ -21,6 +21,16 @@ describe('SecretBox', () => {
     const twice = box.encrypt('s3cret', 't/ds1/password');
     expect(twice.iv).not.toBe(env.iv);
   });
+
+  it('writes 16-byte GCM tags and refuses a truncated one, even its genuine first bytes', () => {
+    const box = new SecretBox({ current: { id: 'k1', key: key() }, previous: [] });
+    const env = box.encrypt('s3cret', 't/ds1/password');
+    expect(Buffer.from(env.tag, 'base64')).toHaveLength(16);
+    for (const bytes of [4, 8, 12, 15]) {
+      const truncated = { ...env, tag: Buffer.from(env.tag, 'base64').subarray(0, bytes).toString('base64') };
+      expect(() => box.decrypt(truncated, 't/ds1/password'), `${bytes}-byte tag`).toThrow(/16 bytes/);
+    }
+  });
 });
 
 describe.each(databaseKinds())('key rotation on %s', (kind) => {
@@ -29,6 +39,25 @@ describe.each(databaseKinds())('key rotation on %s', (kind) => {
     c = await startTestCompanion(kind);
   });
   afterAll(async () => c?.close());
+
+  it('refuses to use a stored secret whose tag was truncated: a 422, the secret never sent', async () => {
+    const as = { installationId: 'truncated-tag' };
+    const res = await c.call('POST', '/v1/admin/datasources', {
+      ...as,
+      body: { name: 'Truncated', type: 'rest', config: { baseUrl: 'https://x.example.com', auth: { mode: 'bearer' } }, secrets: { token: 'token-truncated' } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const row = await c.db.datasource.findUniqueOrThrow({ where: { id: res.json().id } });
+    const token = (row.secrets as Record<string, { tag: string }>).token!;
+    const secrets = { token: { ...token, tag: Buffer.from(token.tag, 'base64').subarray(0, 4).toString('base64') } };
+    await c.db.datasource.update({ where: { id: row.id }, data: { secrets } });
+    const tested = await c.call('POST', `/v1/admin/datasources/${row.id}/test`, as);
+    expect(tested.statusCode, tested.body).toBe(422);
+    expect(tested.json()).toEqual({ error: { code: 'secrets_unreadable', message: expect.stringContaining('cannot be read') } });
+    expect(tested.body).not.toContain('token-truncated');
+    // The rotation test below re-encrypts every row: this one goes before it does.
+    await c.db.datasource.delete({ where: { id: row.id } });
+  });
 
   it('reads old ciphertexts under a previous key and re-encrypts them under the new one', async () => {
     for (const name of ['A', 'B']) {

@@ -2,13 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { runPurge } from '../../companion/retention/purge-job.js';
+import { runtimeCaches } from '../../companion/cache/runtime-caches.js';
 import { AS_UNINSTALL_ENDPOINT } from '../helpers/forge-tokens.js';
 import { preUninstallBody } from '../helpers/forge-events.js';
 
 const DAY = 24 * 3600 * 1000;
 const rows = JSON.stringify([{ id: 'a', name: 'Alpha' }, { id: 'b', name: 'Beta' }]);
 const staticDs = (name: string) => ({ name, type: 'static', config: { format: 'json', data: rows } });
-type Category = { name: string; count: number | null; pendingPurge: Array<{ id: string; purgeAt: string }>; pendingPurgeCount: number; storedIn: string; retention: string };
+type Category = {
+  name: string;
+  count: number | null;
+  pendingPurge: Array<{ id: string; purgeAt: string }>;
+  pendingPurgeCount: number;
+  storedIn: string;
+  retention: string;
+  description: string;
+  staleCopies?: { count: number; keptUntil: string | null };
+};
 
 describe.each(databaseKinds())('egress report on %s', (kind) => {
   let c: TestCompanion;
@@ -79,5 +89,31 @@ describe.each(databaseKinds())('egress report on %s', (kind) => {
     const tenantPurge = new Date(c.clock.now().getTime() + 30 * DAY).toISOString();
     expect(marked.tenantPurgeAt).toBe(tenantPurge);
     expect(marked.by.installation!.pendingPurge).toEqual([{ id: tenant.id, purgeAt: tenantPurge }]);
+  });
+
+  it('states how long cached answers are kept, shows the stale copies, and keeps none longer', async () => {
+    const as = { installationId: 'egress-stale' };
+    const ds = (await c.call('POST', '/v1/admin/datasources', { ...as, body: staticDs('Kept') })).json();
+    const field = (await c.call('POST', '/v1/admin/fields', { ...as, body: { key: 'customfield_10077', name: 'F', datasourceId: ds.id, editor: 'select', storage: 'object' } })).json();
+    const fetchedAt = c.clock.now().getTime();
+    expect((await c.call('POST', `/v1/fields/${field.id}/options`, { ...as, moduleKey: 'connected-field-edit', body: {} })).json().cache).toBe('miss');
+    await runtimeCaches(c.app.companion).options.settled();
+    const keptUntil = new Date(fetchedAt + DAY).toISOString();
+
+    const fresh = (await report('egress-stale')).by.cache!;
+    expect(fresh.retention).toMatch(/stale copy, served only while the datasource fails, until 24 h after it was fetched/);
+    expect(fresh.description).toMatch(/HMAC/);
+    expect(fresh.description).toMatch(/per user|for that user/);
+    expect(fresh).toMatchObject({ count: 1, pendingPurgeCount: 0, staleCopies: { count: 0, keptUntil } });
+    // Past the TTL (300 s) the entry is a stale copy, kept no later than the report said.
+    c.clock.advance(301_000);
+    expect((await report('egress-stale')).by.cache).toMatchObject({ count: 1, pendingPurgeCount: 0, staleCopies: { count: 1, keptUntil } });
+    const row = await c.db.cacheEntry.findFirstOrThrow({ where: { fieldId: field.id } });
+    expect(row.staleUntil.toISOString()).toBe(keptUntil);
+    // Past that it awaits the purge, which removes it.
+    c.clock.advance(DAY);
+    expect((await report('egress-stale')).by.cache).toMatchObject({ count: 1, pendingPurgeCount: 1, staleCopies: { count: 0, keptUntil: null } });
+    await runPurge(c.db, c.clock);
+    expect((await report('egress-stale')).by.cache).toMatchObject({ count: 0, pendingPurgeCount: 0 });
   });
 });

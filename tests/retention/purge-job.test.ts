@@ -3,7 +3,8 @@ import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { purgeOnce, runPurge } from '../../companion/retention/purge-job.js';
 import { createPrisma } from '../../companion/db/prisma.js';
-import { AS_LIFECYCLE_ENDPOINT, AS_UNINSTALL_ENDPOINT } from '../helpers/forge-tokens.js';
+import { AS_FIELD_RESOLVER, AS_LIFECYCLE_ENDPOINT, AS_UNINSTALL_ENDPOINT } from '../helpers/forge-tokens.js';
+import { runtimeCaches } from '../../companion/cache/runtime-caches.js';
 import { installedEvent, preUninstallBody } from '../helpers/forge-events.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -25,8 +26,8 @@ async function seedTenant(c: TestCompanion, installationId: string) {
   return { as, ds, kept, doomed, tenantId: tenant.id };
 }
 
-async function addCache(c: TestCompanion, tenantId: string, datasourceId: string, keyHash: string, staleUntil: Date) {
-  await c.db.cacheEntry.create({ data: { tenantId, keyHash, datasourceId, payload: { options: [] }, expiresAt: staleUntil, staleUntil } });
+async function addCache(c: TestCompanion, tenantId: string, datasourceId: string, keyHash: string, staleUntil: Date, fieldId: string | null = null) {
+  await c.db.cacheEntry.create({ data: { tenantId, keyHash, datasourceId, fieldId, payload: { options: [] }, expiresAt: staleUntil, staleUntil } });
 }
 
 describe.each(databaseKinds())('retention purge on %s', (kind) => {
@@ -54,7 +55,8 @@ describe.each(databaseKinds())('retention purge on %s', (kind) => {
       expect(res.json().tenant.state).toBe('uninstalled');
     }
     await addCache(c, a.tenantId, a.ds.id, 'stale-1', new Date(c.clock.now().getTime() + 60_000));
-    await addCache(c, a.tenantId, a.ds.id, 'fresh-1', new Date(c.clock.now().getTime() + 40 * DAY));
+    // Kept longer than the egress report says a cache entry may be (written under another rule).
+    await addCache(c, a.tenantId, a.ds.id, 'overlong-1', new Date(c.clock.now().getTime() + 40 * DAY));
     // Day 1: c is reinstalled (its purge is cancelled). Day 10: the spare datasource is deleted.
     c.clock.advance(DAY);
     await c.call('POST', '/v1/lifecycle', { installationId: 'ret-c', ...AS_LIFECYCLE_ENDPOINT, body: installedEvent() });
@@ -65,14 +67,13 @@ describe.each(databaseKinds())('retention purge on %s', (kind) => {
 
     // One millisecond before day 30 only the stale cache entry is due.
     c.clock.advance(20 * DAY - 1);
+    await addCache(c, a.tenantId, a.ds.id, 'fresh-1', new Date(c.clock.now().getTime() + 3600_000));
     // (The options computed for the values above were cached too: those are stale by now as well.)
-    const fresh = await c.db.cacheEntry.findMany({ where: { staleUntil: { gte: c.clock.now() } }, select: { keyHash: true } });
     const stale = await c.db.cacheEntry.count({ where: { staleUntil: { lt: c.clock.now() } } });
     expect(stale).toBeGreaterThan(1);
     const early = await runPurge(c.db, c.clock, { holder: 'early' });
-    expect(early).toMatchObject({ ran: true, counts: { tenants: 0, itemValues: 0, items: 0, fields: 0, datasources: 0, cacheEntries: stale } });
-    expect(await c.db.cacheEntry.findMany({ select: { keyHash: true } })).toEqual(fresh);
-    expect(fresh).toEqual([{ keyHash: 'fresh-1' }]);
+    expect(early).toMatchObject({ ran: true, counts: { tenants: 0, itemValues: 0, items: 0, fields: 0, datasources: 0, cacheEntries: stale + 1 } });
+    expect(await c.db.cacheEntry.findMany({ select: { keyHash: true } })).toEqual([{ keyHash: 'fresh-1' }]);
 
     c.clock.advance(1 + 5 * 60_000);
     const due = await purgeOnce(c.app.companion, { holder: 'due' });
@@ -100,6 +101,37 @@ describe.each(databaseKinds())('retention purge on %s', (kind) => {
     const later = await runPurge(c.db, c.clock, { holder: 'later' });
     expect(later.counts).toMatchObject({ datasources: 1, tenants: 1 });
     expect(await c.db.tenant.findUnique({ where: { id: d.tenantId } })).toBeNull();
+  });
+
+  it('takes a connected item\'s cached answers with it: on change, on delete, and at the purge', async () => {
+    const t = await seedTenant(c, 'ret-items');
+    const entriesOf = async (id: string) => {
+      await runtimeCaches(c.app.companion).options.settled();
+      return c.db.cacheEntry.count({ where: { fieldId: id } });
+    };
+    const ask = async () => {
+      const res = await c.call('POST', `/v1/items/${t.kept.id}/options`, { ...t.as, ...AS_FIELD_RESOLVER, body: { context: { issue: { id: '7' } } } });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    // (Seeding validated the stored values through the same cache: their entry is there too.)
+    await ask();
+    expect(await entriesOf(t.kept.id)).toBeGreaterThan(0);
+    const changed = await c.call('PUT', `/v1/admin/items/${t.kept.id}`, { ...t.as, body: { ...item(t.ds.id, 1), name: 'Renamed', version: t.kept.version } });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(await entriesOf(t.kept.id)).toBe(0);
+    await ask();
+    expect(await entriesOf(t.kept.id)).toBe(1);
+    await c.call('PUT', '/v1/admin/mappings', { ...t.as, body: { version: 2, mappings: [] } });
+    expect((await c.call('DELETE', `/v1/admin/items/${t.kept.id}`, t.as)).statusCode).toBe(204);
+    expect(await entriesOf(t.kept.id)).toBe(0);
+
+    // An entry another instance wrote while the item was being deleted is still fresh when the
+    // item is purged: it goes with the item.
+    c.clock.advance(30 * DAY);
+    await addCache(c, t.tenantId, t.ds.id, 'late-item-entry', new Date(c.clock.now().getTime() + 3600_000), t.kept.id);
+    expect((await runPurge(c.db, c.clock, { holder: 'items' })).ran).toBe(true);
+    expect(await c.db.item.count({ where: { id: t.kept.id } })).toBe(0);
+    expect(await c.db.cacheEntry.count({ where: { keyHash: 'late-item-entry' } })).toBe(0);
   });
 
   it('runs once when two purges start at the same time, and again only after the lease', async () => {
