@@ -13,6 +13,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
 import { dependencyKeys, findCycle } from '../fields/field-dependencies.js';
 import { readStoredSecrets } from '../datasources/datasource-secrets.js';
+import { assertSecretsStay, keepCredentialHeaders, secretsKept } from '../datasources/secret-placement.js';
 import { checkItemTemplates } from '../items/item-service.js';
 import { itemRepository } from '../items/item-repository.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
@@ -90,16 +91,20 @@ export function importService(db: Db) {
         const dsIds = new Map<string, string>();
         for (const ds of doc.datasources) {
           const current = dsExisting.find((d) => d.name === ds.name);
-          const data = { name: ds.name, type: ds.type, config: ds.config as object, cacheTtlSeconds: ds.cacheTtlSeconds, timeoutMs: ds.timeoutMs };
-          // Secrets are bound to their datasource: kept when a replace keeps the type, else gone.
+          // Secrets are bound to their datasource: kept when a replace keeps the type, else gone. A
+          // document carries none, so a replace that moves the datasource elsewhere is refused.
           const keptSecrets = current && current.type === ds.type ? readStoredSecrets(current.secrets) : {};
+          const { config, kept } = current && current.type === ds.type ? keepCredentialHeaders(current.config, ds.config, []) : { config: ds.config, kept: [] };
+          if (current) assertSecretsStay(`Datasource "${ds.name}"`, ds.type, current.config, config, secretsKept(Object.keys(keptSecrets), undefined, kept), 'import');
+          const data = { name: ds.name, type: ds.type, config: config as object, cacheTtlSeconds: ds.cacheTtlSeconds, timeoutMs: ds.timeoutMs };
           const row = current
             ? await tx.datasource.update({ where: { id: current.id }, data: { ...data, secrets: keptSecrets as object, version: { increment: 1 }, cacheGeneration: { increment: 1 } } })
             : await tx.datasource.create({ data: { id: randomUUID(), tenantId: t, ...data } });
           dsIds.set(ds.id, row.id);
           result.datasources[current ? 'replaced' : 'created'] += 1;
           await audit(current ? 'datasource.imported.replaced' : 'datasource.imported', 'datasource', row.id, current ? exportDatasource(current) : null, exportDatasource(row));
-          const missing = ds.secretsToEnter.filter((name) => !(name in keptSecrets));
+          const present = new Set([...Object.keys(keptSecrets), ...kept.map((h) => `headers.${h}`)]);
+          const missing = ds.secretsToEnter.filter((name) => !present.has(name));
           if (missing.length > 0) result.secretsToEnter.push({ id: row.id, name: row.name, secrets: missing });
         }
 
