@@ -8,7 +8,6 @@ import type { Field, FieldInput, FieldUpdate } from '../contract/field.js';
 import { badRequest, conflict, notFound, staleVersion, unprocessable } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { datasourceRepository } from '../datasources/datasource-repository.js';
-import { itemRepository } from '../items/item-repository.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
 import { runtimeCaches } from '../cache/runtime-caches.js';
 import { fieldRepository, type FieldRow } from './field-repository.js';
@@ -131,7 +130,7 @@ export function fieldService(companion: Companion) {
     async remove(actor: Actor, id: string) {
       const current = await mustFind(actor.tenantId, id);
       // A field another field or item references would leave their queries pointing at nothing.
-      const [fields, items] = await itemRepository(db).referencedBy(actor.tenantId, current.key);
+      const [fields, items] = await repo.referencedBy(actor.tenantId, current.key);
       const users = [...fields, ...items].map((r) => r.key).filter((k) => k !== current.key);
       if (users.length > 0) throw conflict(`The field is referenced by ${users.join(', ')}; change those first`, 'field_in_use');
       const now = clock.now();
