@@ -16,6 +16,8 @@ export const MAX_DEADLINE_MS = 20_000;
 export const ANSWER_RESERVE_MS = 250;
 
 export class Deadline {
+  /** When the request arrived (performance.now() ms): what the caches must have seen by then. */
+  readonly startedAt: number;
   private readonly endsAt: number;
   private abortSignal: AbortSignal | undefined;
 
@@ -28,7 +30,8 @@ export class Deadline {
     elapsedMs = 0,
   ) {
     const reserve = Math.min(ANSWER_RESERVE_MS, budgetMs / 10);
-    this.endsAt = performance.now() - elapsedMs + budgetMs - reserve;
+    this.startedAt = performance.now() - elapsedMs;
+    this.endsAt = this.startedAt + budgetMs - reserve;
   }
 
   remainingMs(): number {

@@ -1,6 +1,6 @@
 // POST /v1/admin/datasources/:id/cache/clear: drops every cached response of one datasource, in this
-// instance and in Postgres, and bumps its generation so other instances' in-process entries stop
-// matching as soon as they re-validate.
+// instance and in Postgres, and bumps its generation (and so the tenant's change sequence): other
+// instances' in-process entries stop matching on their next request (config-snapshots.ts).
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, IdParams } from '../contract/common.js';
 import { CacheClearResponse } from '../contract/field.js';

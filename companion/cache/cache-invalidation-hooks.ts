@@ -1,7 +1,7 @@
 // Keeps this instance's in-process copies right when a datasource changes through the datasource
 // routes (they know nothing of the cache): after a successful PUT or DELETE of
 // /v1/admin/datasources/:id, the datasource's copy and in-process entries are dropped before the
-// answer leaves. Other instances notice through re-validation (config-snapshots.ts).
+// answer leaves. Other instances notice on their next request (the change sequence, config-snapshots.ts).
 import type { FastifyInstance } from 'fastify';
 import { runtimeCaches } from './runtime-caches.js';
 

@@ -36,6 +36,32 @@ export function cacheRepository(db: Db) {
     deleteForConfig(tenantId: string, configId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, fieldId: configId } });
     },
+    /**
+     * Takes the fill lease of a key for `ms` (database time, so instances' clocks do not matter):
+     * true when this caller holds it now, false when another holder's lease is still running.
+     */
+    async takeFill(tenantId: string, keyHash: string, holder: string, ms: number): Promise<boolean> {
+      const rows = await db.$queryRaw<Array<{ holder: string }>>`
+        INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
+        VALUES (${tenantId}::uuid, ${keyHash}, ${holder}, clock_timestamp() + ${Math.ceil(ms)}::int * interval '1 millisecond')
+        ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
+        WHERE "CacheFill"."expiresAt" <= clock_timestamp()
+        RETURNING holder`;
+      return rows.length === 1;
+    },
+    /** Whether someone holds a running fill lease on the key. */
+    async fillRunning(tenantId: string, keyHash: string): Promise<boolean> {
+      const rows = await db.$queryRaw<Array<{ running: boolean }>>`
+        SELECT "expiresAt" > clock_timestamp() AS running FROM "CacheFill" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash}`;
+      return rows[0]?.running === true;
+    },
+    releaseFill(tenantId: string, keyHash: string, holder: string) {
+      return db.$executeRaw`DELETE FROM "CacheFill" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash} AND holder = ${holder}`;
+    },
+    /** Leases of fillers that crashed (released ones are deleted by their holder). */
+    deleteDeadFills() {
+      return db.$executeRaw`DELETE FROM "CacheFill" WHERE "expiresAt" < clock_timestamp() - interval '1 minute'`;
+    },
     /** Past their stale window, entries are of no use to anyone. */
     deleteDead(before: Date) {
       return db.cacheEntry.deleteMany({ where: { staleUntil: { lt: before } } });

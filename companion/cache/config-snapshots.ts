@@ -1,19 +1,23 @@
 // In-process copies of configuration the hot path needs (a field, a datasource with its decrypted
 // secrets), so that an options request answered from the in-process cache costs no database round
-// trip.
+// trip for the configuration itself.
 //
 // How copies stay right:
 // - this instance drops a copy the moment it changes the row (field service, cache clear, and the
 //   datasource routes through cache-invalidation-hooks.ts);
-// - other instances' changes are noticed by re-validation: once a copy is older than REVALIDATE_MS,
-//   the next request starts one background check of the row's `version` and `cacheGeneration` (one
-//   small query) and the copy is replaced if they moved; requests never wait for that check.
-// We chose the re-validation window over Postgres LISTEN/NOTIFY because the embedded database serves
-// a single connection (a listening connection would block every query) and because a missed
-// notification would leave a copy wrong for good, while a window bounds staleness at about one second.
+// - on PostgreSQL, other instances' changes are seen by the very next request: before it uses a
+//   copy, a request awaits the tenant's change sequence (change-sequence.ts) as read by a query sent
+//   after the request arrived; when the sequence moved, the tenant's copies are dropped and loaded
+//   again. The reads are shared by concurrent requests (at most one in flight and one queued);
+// - on the embedded database (one process: every change is made by this instance) there is no
+//   sequence; a copy older than REVALIDATE_MS is re-validated in the background instead (one small
+//   query on its `version` and `cacheGeneration`), which only matters for changes made by hand.
+// LISTEN/NOTIFY alone could not give "the next request": a notification arrives some time after the
+// commit, and one missed while reconnecting would leave a copy wrong for good.
 // While the database is unreachable, a copy is kept and used: options may still answer from memory.
 import type { Clock } from '../clock.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
+import type { ChangeSequence } from './change-sequence.js';
 
 export const REVALIDATE_MS = 1_000;
 const MAX_COPIES = 10_000;
@@ -31,6 +35,13 @@ interface Copy<T> {
   checkedAt: number;
 }
 
+interface TenantState {
+  /** The change sequence the tenant's copies were loaded under. */
+  seq: string;
+  /** Bumped whenever the tenant's copies are dropped: a load started before does not put its copy back. */
+  epoch: number;
+}
+
 export interface SnapshotSource<T> {
   /** Loads the full value and its stamp; null when it does not exist (or was deleted). */
   load(tenantId: string, id: string): Promise<{ value: T; stamp: Stamp } | null>;
@@ -41,34 +52,69 @@ export interface SnapshotSource<T> {
 export class ConfigSnapshots<T> {
   private readonly copies = new Map<string, Copy<T>>();
   private readonly checking = new Map<string, Promise<T | null>>();
+  private readonly tenants = new Map<string, TenantState>();
+  private lastEpoch = 0;
 
+  /** `changes`: the shared change sequence (PostgreSQL); undefined on the embedded database. */
   constructor(
     private readonly clock: Clock,
     private readonly source: SnapshotSource<T>,
+    private readonly changes?: ChangeSequence,
   ) {}
 
-  async get(tenantId: string, id: string): Promise<T | null> {
+  /**
+   * The current value, or null when it does not exist. `since` (performance.now() ms): when the
+   * request arrived; every change committed before then is seen (PostgreSQL). Defaults to now.
+   */
+  async get(tenantId: string, id: string, since?: number): Promise<T | null> {
+    if (this.changes) {
+      const seq = await this.changes.current(tenantId, since ?? performance.now());
+      if (seq !== null) this.observe(tenantId, seq);
+    }
     const key = `${tenantId}/${id}`;
     const copy = this.copies.get(key);
     if (copy) {
-      // Past its window the copy is re-validated in the background, once, while requests keep using
-      // it: the database never sits on the path of a request that already has a copy.
-      if (this.clock.now().getTime() - copy.checkedAt >= REVALIDATE_MS) void this.refresh(key, tenantId, id, copy).catch(() => undefined);
+      // Without a sequence (embedded), past its window the copy is re-validated in the background,
+      // once, while requests keep using it.
+      if (!this.changes && this.clock.now().getTime() - copy.checkedAt >= REVALIDATE_MS) void this.refresh(key, tenantId, id, copy).catch(() => undefined);
       return copy.value;
     }
     return this.refresh(key, tenantId, id, undefined);
   }
 
+  /** A sequence other than the one the tenant's copies were loaded under: they all go. */
+  private observe(tenantId: string, seq: string) {
+    const state = this.tenants.get(tenantId);
+    if (state?.seq === seq) return;
+    // Epochs are unique across tenants, so a state forgotten and made again never repeats one.
+    this.lastEpoch += 1;
+    if (!state) {
+      if (this.tenants.size >= MAX_COPIES) this.tenants.clear();
+      this.tenants.set(tenantId, { seq, epoch: this.lastEpoch });
+    } else {
+      state.seq = seq;
+      state.epoch = this.lastEpoch;
+    }
+    this.drop(tenantId, () => true);
+  }
+
+  private epochOf(tenantId: string): number {
+    return this.tenants.get(tenantId)?.epoch ?? 0;
+  }
+
   private refresh(key: string, tenantId: string, id: string, copy: Copy<T> | undefined): Promise<T | null> {
     const running = this.checking.get(key);
     if (running) return running;
-    const work = this.check(key, tenantId, id, copy).finally(() => this.checking.delete(key));
+    const work = this.check(key, tenantId, id, copy).finally(() => {
+      if (this.checking.get(key) === work) this.checking.delete(key);
+    });
     this.checking.set(key, work);
     return work;
   }
 
   private async check(key: string, tenantId: string, id: string, copy: Copy<T> | undefined): Promise<T | null> {
     const now = this.clock.now().getTime();
+    const epoch = this.epochOf(tenantId);
     try {
       if (copy) {
         const stamp = await this.source.stamp(tenantId, id);
@@ -78,8 +124,9 @@ export class ConfigSnapshots<T> {
         }
       }
       const loaded = await this.source.load(tenantId, id);
-      // A forget() while this ran means the row changed under us: do not put back what we read.
-      if (copy && this.copies.get(key) !== copy) return loaded?.value ?? null;
+      // A forget() or a newer sequence while this ran means the row may have changed under us: do
+      // not put back what we read.
+      if ((copy && this.copies.get(key) !== copy) || this.epochOf(tenantId) !== epoch) return loaded?.value ?? null;
       if (!loaded) {
         this.copies.delete(key);
         return null;
@@ -99,7 +146,13 @@ export class ConfigSnapshots<T> {
 
   /** Drops copies whose value matches (e.g. every alias of a field, by id and by key). */
   forget(tenantId: string, match: (value: T) => boolean) {
+    this.drop(tenantId, match);
+  }
+
+  private drop(tenantId: string, match: (value: T) => boolean) {
     const prefix = `${tenantId}/`;
     for (const [k, c] of this.copies) if (k.startsWith(prefix) && match(c.value)) this.copies.delete(k);
+    // Loads already running are not joined any more: they may have read the row before the change.
+    if (this.changes) for (const k of this.checking.keys()) if (k.startsWith(prefix)) this.checking.delete(k);
   }
 }

@@ -4,20 +4,32 @@
 // - hit: the in-process layer, else Postgres, has an entry that has not expired (clock-based, so
 //   tests advance a FakeClock instead of sleeping). An in-process hit costs no database round trip.
 // - miss: one upstream call per key at a time in this process (single flight: concurrent identical
-//   misses wait for the same promise); only a successful answer is stored.
+//   misses wait for the same promise), and on PostgreSQL one between all instances: the instance
+//   that takes the key's fill lease (CacheFill) calls the upstream, the others poll for the entry
+//   it writes and answer it as a hit. A waiter gives up after half of what is left of its request's
+//   deadline, or as soon as no lease is running any more without an entry (the filler failed or
+//   crashed), and calls the upstream itself. Only a successful answer is stored.
 // - stale: the upstream failed (5xx: 502/504) and an entry younger than `staleUntil` (24 h) exists.
 // Invalidation is by key: datasource and config generations are part of every key, and the
 // entries of a changed datasource or config are also dropped from both layers to free space.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/prisma.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
-import { cacheRepository } from './cache-repository.js';
+import { MAX_DEADLINE_MS, type Deadline } from '../deadline.js';
+import { cacheRepository, type StoredEntry } from './cache-repository.js';
 
 export const STALE_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_MEMORY_ENTRIES = 5_000;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
+/** Polling for another instance's fill: first after FIRST_POLL_MS, doubling up to MAX_POLL_MS. */
+const FIRST_POLL_MS = 5;
+const MAX_POLL_MS = 200;
+/** A lease outlives its filler's longest upstream call by this much, then another may take over. */
+const LEASE_MARGIN_MS = 1_000;
 
 export type CacheOutcome = 'hit' | 'miss' | 'stale';
 
@@ -36,7 +48,20 @@ export interface ResolveArgs<T> {
   datasourceId: string;
   configId: string;
   ttlSeconds: number;
+  /** The request's deadline: bounds the wait for another instance's fill (default MAX_DEADLINE_MS). */
+  deadline?: Deadline | undefined;
   fetch: () => Promise<T>;
+}
+
+export interface OptionsCacheOptions {
+  /** Other instances share the database (PostgreSQL): misses are filled once between them. */
+  shared: boolean;
+}
+
+type Resolved<T> = { payload: T; cache: CacheOutcome };
+/** The most recent entry seen for a key, fresh or not (what a failing upstream may be answered with). */
+interface Seen<T> {
+  last: MemoryEntry<T> | undefined;
 }
 
 /** Failures of the upstream (not of the caller's configuration) may be answered with stale data. */
@@ -53,6 +78,7 @@ export class OptionsCache<T> {
     db: Db,
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
+    private readonly options: OptionsCacheOptions = { shared: false },
   ) {
     this.repo = cacheRepository(db);
   }
@@ -67,28 +93,106 @@ export class OptionsCache<T> {
     return work;
   }
 
-  private async lookupOrFetch(args: ResolveArgs<T>, mem: MemoryEntry<T> | undefined): Promise<{ payload: T; cache: CacheOutcome }> {
-    let last = mem;
-    const stored = await this.readShared(args.tenantId, args.keyHash);
-    if (stored) {
-      const entry: MemoryEntry<T> = {
-        tenantId: args.tenantId,
-        datasourceId: args.datasourceId,
-        configId: args.configId,
-        payload: stored.payload as T,
-        expiresAt: stored.expiresAt.getTime(),
-        staleUntil: stored.staleUntil.getTime(),
-      };
-      if (this.clock.now().getTime() < entry.expiresAt) {
-        this.remember(args.keyHash, entry);
-        return { payload: entry.payload, cache: 'hit' };
-      }
-      if (!last || entry.staleUntil > last.staleUntil) last = entry;
+  private async lookupOrFetch(args: ResolveArgs<T>, mem: MemoryEntry<T> | undefined): Promise<Resolved<T>> {
+    const seen: Seen<T> = { last: mem };
+    const stored = await this.sharedHit(args, seen);
+    if (stored) return stored;
+    if (!this.options.shared) return this.fill(args, seen, null);
+    const holder = randomUUID();
+    const leased = await this.takeFill(args, holder);
+    if (leased === false) {
+      const filled = await this.waitForFill(args, seen);
+      if (filled) return filled;
+      return this.fill(args, seen, null);
     }
+    if (leased) {
+      // Another instance may have filled and released the key between our read and our lease.
+      const again = await this.sharedHit(args, seen).catch((error: unknown) => {
+        this.release(args, holder);
+        throw error;
+      });
+      if (again) {
+        this.release(args, holder);
+        return again;
+      }
+    }
+    return this.fill(args, seen, leased ? holder : null);
+  }
+
+  /** The shared entry as a hit when it has not expired; otherwise remembered in `seen` for stale use. */
+  private async sharedHit(args: ResolveArgs<T>, seen: Seen<T>): Promise<Resolved<T> | null> {
+    const stored = await this.readShared(args.tenantId, args.keyHash);
+    if (!stored) return null;
+    const entry = this.fromStored(args, stored);
+    if (this.clock.now().getTime() < entry.expiresAt) {
+      this.remember(args.keyHash, entry);
+      return { payload: entry.payload, cache: 'hit' };
+    }
+    if (!seen.last || entry.staleUntil > seen.last.staleUntil) seen.last = entry;
+    return null;
+  }
+
+  private fromStored(args: ResolveArgs<T>, stored: StoredEntry): MemoryEntry<T> {
+    return {
+      tenantId: args.tenantId,
+      datasourceId: args.datasourceId,
+      configId: args.configId,
+      payload: stored.payload as T,
+      expiresAt: stored.expiresAt.getTime(),
+      staleUntil: stored.staleUntil.getTime(),
+    };
+  }
+
+  /**
+   * true: this instance holds the key's fill lease; false: another one does; null: the database
+   * cannot be reached (then nobody coordinates and this instance calls the upstream itself).
+   */
+  private async takeFill(args: ResolveArgs<T>, holder: string): Promise<boolean | null> {
+    const leaseMs = (args.deadline?.remainingMs() ?? MAX_DEADLINE_MS) + LEASE_MARGIN_MS;
+    try {
+      return await this.repo.takeFill(args.tenantId, args.keyHash, holder, leaseMs);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      return null;
+    }
+  }
+
+  /**
+   * Another instance is calling the upstream for this key: wait for its entry, for at most half of
+   * what is left of the request's deadline (the other half is for calling the upstream ourselves).
+   * Each poll reads the lease first, then the entry: the filler writes the entry before it releases
+   * the lease, so "no lease and no entry" means it failed or crashed, and waiting longer is useless.
+   */
+  private async waitForFill(args: ResolveArgs<T>, seen: Seen<T>): Promise<Resolved<T> | null> {
+    this.log.debug({ datasourceId: args.datasourceId }, 'options cache: another instance is filling this miss, waiting for its entry');
+    const until = performance.now() + (args.deadline?.remainingMs() ?? MAX_DEADLINE_MS) / 2;
+    let delay = FIRST_POLL_MS;
+    for (;;) {
+      const left = until - performance.now();
+      if (left <= 0) return null;
+      await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, MAX_POLL_MS);
+      let running: boolean;
+      try {
+        running = await this.repo.fillRunning(args.tenantId, args.keyHash);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        return null;
+      }
+      const filled = await this.sharedHit(args, seen);
+      if (filled) return filled;
+      if (!running) return null;
+    }
+  }
+
+  /** Asks the upstream; `holder`: the fill lease this instance holds, released once the entry is written. */
+  private async fill(args: ResolveArgs<T>, seen: Seen<T>, holder: string | null): Promise<Resolved<T>> {
+    const last = seen.last;
     let payload: T;
     try {
       payload = await args.fetch();
     } catch (error) {
+      if (holder) this.release(args, holder);
       if (upstreamFailure(error) && last && this.clock.now().getTime() < last.staleUntil) {
         this.log.warn({ code: (error as AppError).code, datasourceId: args.datasourceId }, 'upstream failed: serving stale options');
         return { payload: last.payload, cache: 'stale' };
@@ -105,8 +209,24 @@ export class OptionsCache<T> {
       staleUntil: now + Math.max(STALE_WINDOW_MS, args.ttlSeconds * 1000),
     };
     this.remember(args.keyHash, entry);
-    this.writeShared(args.keyHash, entry);
+    this.writeShared(args.keyHash, entry, holder);
     return { payload, cache: 'miss' };
+  }
+
+  /** Not awaited by the request. */
+  private release(key: { tenantId: string; keyHash: string }, holder: string) {
+    this.track(this.releasing(key, holder));
+  }
+
+  private releasing(key: { tenantId: string; keyHash: string }, holder: string): Promise<unknown> {
+    return this.repo
+      .releaseFill(key.tenantId, key.keyHash, holder)
+      .catch((error: unknown) => this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache fill lease release failed'));
+  }
+
+  private track(work: Promise<unknown>) {
+    const tracked = work.finally(() => this.writes.delete(tracked));
+    this.writes.add(tracked);
   }
 
   private async readShared(tenantId: string, keyHash: string) {
@@ -120,19 +240,23 @@ export class OptionsCache<T> {
     }
   }
 
-  /** Not awaited by the request: the answer does not depend on it. `settled()` waits for them. */
-  private writeShared(keyHash: string, e: MemoryEntry<T>) {
-    const write = this.repo
-      .put(e.tenantId, keyHash, {
-        datasourceId: e.datasourceId,
-        fieldId: e.configId,
-        payload: e.payload,
-        expiresAt: new Date(e.expiresAt),
-        staleUntil: new Date(e.staleUntil),
-      })
-      .catch((error: unknown) => this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache write failed'))
-      .finally(() => this.writes.delete(write));
-    this.writes.add(write);
+  /**
+   * Not awaited by the request: the answer does not depend on it. `settled()` waits for them. The
+   * fill lease (if any) is released only after the entry is written, so waiters always find it.
+   */
+  private writeShared(keyHash: string, e: MemoryEntry<T>, holder: string | null) {
+    this.track(
+      this.repo
+        .put(e.tenantId, keyHash, {
+          datasourceId: e.datasourceId,
+          fieldId: e.configId,
+          payload: e.payload,
+          expiresAt: new Date(e.expiresAt),
+          staleUntil: new Date(e.staleUntil),
+        })
+        .catch((error: unknown) => this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache write failed'))
+        .finally(() => (holder ? this.releasing({ tenantId: e.tenantId, keyHash }, holder) : undefined)),
+    );
     this.sweep();
   }
 
@@ -144,11 +268,11 @@ export class OptionsCache<T> {
     const now = this.clock.now().getTime();
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
-    const sweep = this.repo
-      .deleteDead(new Date(now))
-      .catch((error: unknown) => this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache sweep failed'))
-      .finally(() => this.writes.delete(sweep));
-    this.writes.add(sweep);
+    this.track(
+      Promise.all([this.repo.deleteDead(new Date(now)), this.options.shared ? this.repo.deleteDeadFills() : undefined]).catch((error: unknown) =>
+        this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache sweep failed'),
+      ),
+    );
     for (const [k, e] of this.memory) if (e.staleUntil <= now) this.memory.delete(k);
   }
 

@@ -7,8 +7,10 @@ import { AppError } from '../errors.js';
 import { isUuid } from '../db/ids.js';
 import { datasourceService } from '../datasources/datasource-service.js';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
+import { isEmbeddedDatabaseUrl } from '../db/embedded-postgres.js';
 import { OptionsCache } from './options-cache.js';
 import { ConfigSnapshots } from './config-snapshots.js';
+import { ChangeSequence, readTenantChanges } from './change-sequence.js';
 
 /** What a cache entry holds: the mapped options, and the rows when the caller asked for them. */
 export interface OptionsPayload {
@@ -19,6 +21,11 @@ export interface OptionsPayload {
 export interface RuntimeCaches {
   options: OptionsCache<OptionsPayload>;
   datasources: ConfigSnapshots<DatasourceForUse>;
+  /**
+   * The tenants' change sequences, shared by every set of copies (fields too); undefined on the
+   * embedded database, where this process makes every change itself.
+   */
+  changes: ChangeSequence | undefined;
   /** This instance changed or cleared a datasource: forget its copies and in-process entries. */
   forgetDatasource(tenantId: string, datasourceId: string): void;
 }
@@ -40,7 +47,9 @@ const silent: FastifyBaseLogger = {
 export function runtimeCaches(companion: Companion, log: FastifyBaseLogger = silent): RuntimeCaches {
   const existing = byCompanion.get(companion);
   if (existing) return existing;
-  const { db, secretBox, clock } = companion;
+  const { db, secretBox, clock, config } = companion;
+  const shared = !isEmbeddedDatabaseUrl(config.databaseUrl);
+  const changes = shared ? new ChangeSequence(readTenantChanges(db)) : undefined;
   const service = datasourceService(db, secretBox, clock);
   const datasources = new ConfigSnapshots<DatasourceForUse>(clock, {
     async load(tenantId, id) {
@@ -56,11 +65,12 @@ export function runtimeCaches(companion: Companion, log: FastifyBaseLogger = sil
       if (!isUuid(id)) return Promise.resolve(null);
       return db.datasource.findFirst({ where: { id, tenantId, deletedAt: null }, select: { id: true, version: true, cacheGeneration: true } });
     },
-  });
-  const options = new OptionsCache<OptionsPayload>(db, clock, log);
+  }, changes);
+  const options = new OptionsCache<OptionsPayload>(db, clock, log, { shared });
   const caches: RuntimeCaches = {
     options,
     datasources,
+    changes,
     forgetDatasource(tenantId, datasourceId) {
       datasources.forget(tenantId, (d) => d.row.id === datasourceId);
       options.forgetDatasource(tenantId, datasourceId);

@@ -21,6 +21,21 @@ export interface EmbeddedPostgres {
 
 /** The socket file name libpq and node-postgres look for in a socket directory. */
 const SOCKET_PORT = 5432;
+const SOCKET_DIR_PREFIX = 'oc-pglite-';
+
+/**
+ * Whether a database URL is the embedded database's own (unset, or the socket this module serves):
+ * one process by construction, so nothing needs to be coordinated with other instances.
+ */
+export function isEmbeddedDatabaseUrl(url: string | undefined): boolean {
+  if (!url) return true;
+  try {
+    const host = new URL(url).searchParams.get('host') ?? '';
+    return host.split('/').some((part) => part.startsWith(SOCKET_DIR_PREFIX));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `dir` undefined: an in-memory database. `loadDataDir`: start from a dump made by `dumpDataDir`
@@ -30,7 +45,7 @@ export async function startEmbeddedPostgres(dir: string | undefined, loadDataDir
   if (dir) await mkdir(dir, { recursive: true });
   // mkdtemp creates the directory with mode 0700. It lives under the system's temporary folder
   // rather than DATA_DIR because a socket path must fit in 107 bytes.
-  const socketDir = await mkdtemp(join(tmpdir(), 'oc-pglite-'));
+  const socketDir = await mkdtemp(join(tmpdir(), SOCKET_DIR_PREFIX));
   let db: PGlite | undefined;
   try {
     db = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});

@@ -30,7 +30,7 @@ export async function exportRoutes(app: FastifyInstance) {
       mode,
     );
     // Replaced datasources: drop this instance's pooled connections and in-process copies, as
-    // their own PUT route does (other instances re-validate by version).
+    // their own PUT route does (other instances see the change sequence move).
     for (const id of replacedDatasourceIds) {
       await app.companion.pipeline.release(id);
       runtimeCaches(app.companion, app.log).forgetDatasource(request.tenantId, id);

@@ -33,7 +33,7 @@ import { parentValues } from './parent-values.js';
 export async function connectedOptions(companion: Companion, args: ConnectedOptionsArgs): Promise<ConnectedOptionsResult> {
   const { tenantId, config } = args;
   const caches = runtimeCaches(companion);
-  const datasource = await caches.datasources.get(tenantId, config.datasourceId);
+  const datasource = await caches.datasources.get(tenantId, config.datasourceId, args.caller.deadline.startedAt);
   if (!datasource) throw notFound('Datasource');
   const values = await parentValues(companion, args, datasource.row.timeoutMs);
   const vars = buildTemplateVariables(args.context, args.input, values);
@@ -69,6 +69,7 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     datasourceId: datasource.row.id,
     configId: config.id,
     ttlSeconds,
+    deadline: args.caller.deadline,
     fetch,
   });
   companion.metrics.datasource(tenantId, datasource.row.id, datasource.row.type).cache(cache);

@@ -26,13 +26,14 @@ export async function fieldRuntimeRoutes(app: FastifyInstance) {
     { schema: { tags: ['fields'], params: FieldRef, body: OptionsRequest, response: { 200: OptionsResponse, ...errors } } },
     async (request, reply) => {
       const body = (request.body ?? {}) as OptionsRequest;
-      const field = await fields.get(request.tenantId, (request.params as { id: string }).id);
+      const caller = callerOf(request, reply);
+      const field = await fields.get(request.tenantId, (request.params as { id: string }).id, caller.deadline.startedAt);
       if (!field) throw notFound('Field');
       const offset = body.cursor === undefined ? 0 : Number(body.cursor);
       if (!Number.isInteger(offset) || offset < 0) throw badRequest('cursor is not one this route gave out', 'invalid_cursor');
       const result = await connectedOptions(companion, {
         tenantId: request.tenantId,
-        caller: callerOf(request, reply),
+        caller,
         config: field,
         context: body.context,
         input: body.input,

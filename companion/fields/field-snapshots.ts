@@ -3,6 +3,7 @@
 import type { Companion } from '../companion.js';
 import { isUuid } from '../db/ids.js';
 import { ConfigSnapshots } from '../cache/config-snapshots.js';
+import { runtimeCaches } from '../cache/runtime-caches.js';
 import { fieldRepository, type FieldRow } from './field-repository.js';
 
 const byCompanion = new WeakMap<Companion, ConfigSnapshots<FieldRow>>();
@@ -21,7 +22,7 @@ export function fieldSnapshots(companion: Companion): ConfigSnapshots<FieldRow> 
       const where = isUuid(ref) ? { id: ref } : { key: ref };
       return db.field.findFirst({ where: { ...where, tenantId, deletedAt: null }, select: { id: true, version: true, cacheGeneration: true } });
     },
-  });
+  }, runtimeCaches(companion).changes);
   byCompanion.set(companion, snapshots);
   return snapshots;
 }

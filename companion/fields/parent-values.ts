@@ -57,7 +57,7 @@ export async function parentValues(
   const fields = fieldSnapshots(companion);
   for (const key of missing) {
     if (!(key in read)) continue;
-    const parent = await fields.get(args.tenantId, key);
+    const parent = await fields.get(args.tenantId, key, args.caller.deadline.startedAt);
     values[key] = narrow(parent?.storage, read[key]);
   }
   return values;
