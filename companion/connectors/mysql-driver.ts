@@ -1,6 +1,8 @@
 // MySQL/MariaDB through `mysql2`: a small pool per datasource version, pinned to the address the
 // egress guard approved. Queries are server-side prepared statements (`execute`, values never in
-// the text), run in a READ ONLY transaction and streamed: after `limit` rows the connection is
+// the text, one statement each: a prepared statement cannot hold two, and the pool never enables
+// `multipleStatements`), run in a READ ONLY transaction (which also refuses DDL, whose implicit
+// commit would otherwise end it) and streamed: after `limit` rows the connection is
 // dropped rather than reading the rest of a huge result.
 import mysql from 'mysql2';
 import type { SqlDriver, SqlPoolSettings } from './sql-driver-types.js';
@@ -16,6 +18,7 @@ export function mysqlDriver(): SqlDriver {
         database: s.database,
         user: s.user,
         password: s.password ?? '',
+        multipleStatements: false,
         connectionLimit: s.poolSize,
         connectTimeout: s.connectTimeoutMs,
         maxIdle: s.poolSize,

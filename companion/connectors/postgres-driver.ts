@@ -1,6 +1,9 @@
 // PostgreSQL through `pg`: a small pool per datasource version, pinned to the address the egress
 // guard approved. Each query runs in a READ ONLY transaction with a statement timeout, through a
 // cursor from which at most `limit` rows are fetched, so a 100,000-row result never loads whole.
+// The query always goes over the extended protocol, even without parameters: its Parse message
+// takes exactly one statement, whereas the simple protocol would run `SELECT 1; COMMIT; CREATE …`
+// as three, the COMMIT ending the read-only transaction.
 import pg from 'pg';
 import type { SqlDriver, SqlPoolSettings } from './sql-driver-types.js';
 
@@ -50,7 +53,7 @@ export function postgresDriver(): SqlDriver {
       return {
         async query(text, params, limit, timeoutMs, schema) {
           return session(timeoutMs, schema, async (client) => {
-            await client.query(`DECLARE open_connect_rows NO SCROLL CURSOR FOR ${text}`, params);
+            await client.query(oneStatement(`DECLARE open_connect_rows NO SCROLL CURSOR FOR ${text}`, params));
             const result = await client.query(`FETCH ${Math.max(1, Math.floor(limit))} FROM open_connect_rows`);
             return result.rows as unknown[];
           });
@@ -62,4 +65,10 @@ export function postgresDriver(): SqlDriver {
       };
     },
   };
+}
+
+/** pg picks the simple protocol for a query without values unless told otherwise (its typings omit the option). */
+function oneStatement(text: string, values: unknown[]): pg.QueryConfig {
+  const config: pg.QueryConfig & { queryMode: 'extended' } = { text, values, queryMode: 'extended' };
+  return config;
 }

@@ -8,7 +8,7 @@ import type { RestConfig } from '../contract/datasource.js';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { renderTemplate } from '../templates/render-template.js';
 import { exchange, type HttpAnswer } from './http-exchange.js';
-import { headerProblem } from './rest-headers.js';
+import { headerProblem, isCredentialHeader } from './rest-headers.js';
 import type { OAuth2Tokens } from './oauth2-tokens.js';
 import { upstreamBadBody, upstreamMisconfigured, upstreamStatus } from './upstream-errors.js';
 import type { Deadline } from '../deadline.js';
@@ -90,7 +90,8 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
       if (!value) throw upstreamMisconfigured(ds.row.name, `${auth.mode} authentication needs secrets.${name}`);
       return value;
     };
-    const secretHeaders: string[] = [];
+    // Custom headers that carry credentials are secrets too: never carried to another origin.
+    const secretHeaders = Object.keys(config.headers ?? {}).filter(isCredentialHeader);
     switch (auth.mode) {
       case 'basic':
         headers.authorization = `Basic ${Buffer.from(`${auth.username}:${need('password')}`).toString('base64')}`;

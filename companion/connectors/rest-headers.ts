@@ -20,6 +20,12 @@ const FORBIDDEN = new Set([
 ]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** Header names whose values are credentials even though an admin put them in `config.headers`. */
+const CREDENTIAL_HEADER = /(authorization|cookie|token|secret|password|api[-_]?key|auth)/i;
+
+/** A custom header that carries a credential: write-only, never exported, dropped on a cross-origin redirect. */
+export const isCredentialHeader = (name: string): boolean => CREDENTIAL_HEADER.test(name);
+
 /** The reason a header set is refused, or null when it is acceptable. */
 export function headerProblem(headers: unknown): string | null {
   if (headers === undefined || headers === null) return null;

@@ -4,7 +4,7 @@
 import type { SqlConfig } from '../contract/datasource.js';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import type { EgressPolicy } from '../egress/egress-policy.js';
-import { resolveChecked, CONNECT_TIMEOUT_MS } from '../egress/guarded-dispatcher.js';
+import { resolveChecked, CONNECT_TIMEOUT_MS, type Resolve } from '../egress/guarded-dispatcher.js';
 import { renderTemplate } from '../templates/render-template.js';
 import type { SqlPool } from './sql-driver-types.js';
 import { configOf, timeoutOf, type Connector } from './connector-types.js';
@@ -16,7 +16,7 @@ import type { Deadline } from '../deadline.js';
 
 export const DEFAULT_SQL_POOL_SIZE = 3;
 
-export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy): Connector {
+export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy, resolve?: Resolve): Connector {
   const driver = kind === 'postgresql' ? postgresDriver() : mysqlDriver();
   const pools = new Map<string, Promise<SqlPool>>();
 
@@ -24,7 +24,7 @@ export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy)
     const config = configOf<SqlConfig>(ds);
     if (!config.host || !config.database || !config.user) throw upstreamMisconfigured(ds.row.name, 'host, database and user are required');
     // Resolved and checked once; the pool then connects to that very address (no DNS rebinding).
-    const address = await resolveChecked(policy, config.host);
+    const address = await resolveChecked(policy, config.host, resolve);
     return driver.createPool({
       datasourceId: ds.row.id,
       host: config.host,

@@ -32,6 +32,8 @@ export const SecretFlags = Type.Object(
     token: Type.Optional(Type.Boolean()),
     apiKey: Type.Optional(Type.Boolean()),
     clientSecret: Type.Optional(Type.Boolean()),
+    /** Custom headers that carry credentials (write-only too): `{"X-Api-Token": true}`. */
+    headers: Type.Optional(Type.Record(Type.String(), Type.Literal(true))),
   },
   { additionalProperties: false },
 );
@@ -52,7 +54,11 @@ export const DatasourceInput = Type.Object(
 );
 export type DatasourceInput = Static<typeof DatasourceInput>;
 
-/** PUT: the whole datasource plus the version read. Omitted secrets stay as they are; null removes one. */
+/**
+ * PUT: the whole datasource plus the version read. Omitted secrets stay as they are; null removes one.
+ * Credential headers (write-only, absent from answers) stay unless `config.headers` gives them again
+ * or `secrets.headers` removes them. Changing where it connects needs every kept secret again (422).
+ */
 export const DatasourceUpdate = Type.Object(
   {
     version: Type.Integer({ minimum: 1 }),
@@ -66,6 +72,8 @@ export const DatasourceUpdate = Type.Object(
           token: Type.Optional(Type.Union([Type.String({ maxLength: 8192 }), Type.Null()])),
           apiKey: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
           clientSecret: Type.Optional(Type.Union([Type.String({ maxLength: 4096 }), Type.Null()])),
+          /** Removes stored credential headers (`{"X-Api-Token": null}`); to change one, give it in `config.headers`. */
+          headers: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.Null(), { maxProperties: 20 })),
         },
         { additionalProperties: false },
       ),

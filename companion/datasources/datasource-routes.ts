@@ -8,7 +8,7 @@ import { datasourceService } from './datasource-service.js';
 import { assertConnectorConfig } from '../connectors/rest-headers.js';
 import { actorOf } from '../auth/caller-identity.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
 export async function datasourceRoutes(app: FastifyInstance) {
   const { db, secretBox, clock, pipeline } = app.companion;

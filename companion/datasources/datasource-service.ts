@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { purgeDateFrom } from '../clock.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { CONFIG_SCHEMAS, type Datasource, type DatasourceInput, type DatasourceUpdate } from '../contract/datasource.js';
+import { assertSecretsStay, keepCredentialHeaders, secretsKept, withoutCredentialHeaders } from './secret-placement.js';
 import { badRequest, conflict, notFound, staleVersion } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { idCursorPage } from '../db/id-cursor.js';
@@ -22,12 +23,15 @@ export interface Actor {
 }
 
 export function toDatasourceView(row: DatasourceRow): Datasource {
+  // Credential headers are write-only: only their names show, as secret flags.
+  const { config, hidden } = withoutCredentialHeaders(row.config);
+  const headerFlags = hidden.length > 0 ? { headers: Object.fromEntries(hidden.map((h) => [h, true as const])) } : {};
   return {
     id: row.id,
     name: row.name,
     type: row.type as Datasource['type'],
-    config: (row.config ?? {}) as Record<string, unknown>,
-    secrets: secretFlags(readStoredSecrets(row.secrets)),
+    config,
+    secrets: { ...secretFlags(readStoredSecrets(row.secrets)), ...headerFlags },
     cacheTtlSeconds: row.cacheTtlSeconds,
     timeoutMs: row.timeoutMs,
     version: row.version,
@@ -92,9 +96,11 @@ export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
       const current = await mustFind(actor.tenantId, id);
       if (current.version !== input.version) throw staleVersion('Datasource');
       if (input.type !== current.type) throw conflict('A datasource type cannot change; create a new datasource', 'immutable_type');
-      const config = input.config ?? {};
+      const { config, kept } = keepCredentialHeaders(current.config, input.config ?? {}, Object.keys(input.secrets?.headers ?? {}));
       checkConfig(input.type, config);
-      const secrets = mergeSecrets(box, (n) => secretAad(actor.tenantId, id, n), readStoredSecrets(current.secrets), input.secrets);
+      const stored = readStoredSecrets(current.secrets);
+      assertSecretsStay(`Datasource "${current.name}"`, input.type, current.config, config, secretsKept(Object.keys(stored), input.secrets, kept), 'put');
+      const secrets = mergeSecrets(box, (n) => secretAad(actor.tenantId, id, n), stored, input.secrets);
       const count = await repo.updateVersion(actor.tenantId, id, input.version, {
         name: input.name,
         config: config as object,

@@ -25,11 +25,21 @@ export class EgressDeniedError extends AppError {
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
-/** `[::1]` → `::1`; IPv4-mapped IPv6 (`::ffff:127.0.0.1`) → the IPv4 it really is. */
+/**
+ * `[::1]` → `::1`; an IPv6 address that carries an IPv4 one in its last 32 bits and zeros before
+ * it is decided as that IPv4: IPv4-mapped (`::ffff:127.0.0.1`) and IPv4-compatible (`::7f00:1`,
+ * deprecated, which ipaddr.js calls "unicast") alike, so neither passes for a public address.
+ */
 export function normaliseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   if (!ipaddr.isValid(bare)) return null;
-  return ipaddr.process(bare);
+  const ip = ipaddr.process(bare);
+  if (ip.kind() === 'ipv6') {
+    const parts = (ip as ipaddr.IPv6).parts;
+    const compatible = parts.slice(0, 6).every((p) => p === 0) && (parts[6] !== 0 || parts[7]! > 1);
+    if (compatible) return new ipaddr.IPv4((ip as ipaddr.IPv6).toByteArray().slice(12));
+  }
+  return ip;
 }
 
 export function createEgressPolicy(allow: readonly string[]): EgressPolicy {

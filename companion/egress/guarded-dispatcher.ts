@@ -11,10 +11,14 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+/** How the guard resolves a name: every address, once per connection. Tests inject their own. */
+export type Resolve = (hostname: string, options: { all: true } & Record<string, unknown>, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+const systemResolve: Resolve = (hostname, options, callback) => dnsLookup(hostname, options, callback);
+
 /** A `dns.lookup` replacement that refuses addresses the policy forbids. */
-export function guardedLookup(policy: EgressPolicy) {
+export function guardedLookup(policy: EgressPolicy, resolve: Resolve = systemResolve) {
   return (hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: LookupCallback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       // Only the permitted addresses are handed to the socket: a name resolving to a public and a
       // forbidden address (`localhost` → 127.0.0.1 and ::1 with only 127.0.0.1 allowed, or a
@@ -40,19 +44,19 @@ export function guardedLookup(policy: EgressPolicy) {
 }
 
 /** Resolves a host once and checks it, for drivers (SQL) that are then pinned to that address. */
-export function resolveChecked(policy: EgressPolicy, host: string): Promise<string> {
+export function resolveChecked(policy: EgressPolicy, host: string, resolve: Resolve = systemResolve): Promise<string> {
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare)) {
     policy.check(host, bare);
     return Promise.resolve(bare);
   }
-  return new Promise((resolve, reject) => {
-    guardedLookup(policy)(bare, {}, (err, address) => (err ? reject(err) : resolve(address as string)));
+  return new Promise((done, reject) => {
+    guardedLookup(policy, resolve)(bare, {}, (err, address) => (err ? reject(err) : done(address as string)));
   });
 }
 
-export function createGuardedAgent(policy: EgressPolicy): Agent {
-  const base = buildConnector({ timeout: CONNECT_TIMEOUT_MS, lookup: guardedLookup(policy) as never });
+export function createGuardedAgent(policy: EgressPolicy, resolve: Resolve = systemResolve): Agent {
+  const base = buildConnector({ timeout: CONNECT_TIMEOUT_MS, lookup: guardedLookup(policy, resolve) as never });
   return new Agent({
     connect(options, callback) {
       const bare = options.hostname.replace(/^\[|\]$/g, '');

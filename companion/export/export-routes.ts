@@ -8,6 +8,7 @@ import { buildExport } from './export-service.js';
 import { importService, type ImportMode } from './import-service.js';
 import { runtimeCaches } from '../cache/runtime-caches.js';
 import { actorOf } from '../auth/caller-identity.js';
+import { dropFieldCopies } from '../fields/field-service.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
@@ -23,7 +24,7 @@ export async function exportRoutes(app: FastifyInstance) {
 
   app.post('/import', { schema: { tags: ['export'], querystring: ImportQuery, body: ImportDocument, response: { 200: ImportResult, ...errors } } }, async (request) => {
     const { mode = 'create' } = request.query as { mode?: ImportMode };
-    const { replacedDatasourceIds, ...result } = await importer.importDocument(
+    const { replacedDatasourceIds, replacedFieldIds, ...result } = await importer.importDocument(
       actorOf(request),
       request.body as ExportDocument,
       mode,
@@ -34,6 +35,8 @@ export async function exportRoutes(app: FastifyInstance) {
       await app.companion.pipeline.release(id);
       runtimeCaches(app.companion, app.log).forgetDatasource(request.tenantId, id);
     }
+    // Replaced fields likewise, as a field's PUT does: the next options request reads the new one.
+    for (const id of replacedFieldIds) await dropFieldCopies(app.companion, request.tenantId, id);
     return result;
   });
 }

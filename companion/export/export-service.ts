@@ -4,33 +4,16 @@
 import type { DbTx } from '../db/prisma.js';
 import { EXPORT_FORMAT_VERSION, type ExportDocument, type ExportedDatasource } from '../contract/support-export.js';
 import { readStoredSecrets } from '../datasources/datasource-secrets.js';
+import { withoutCredentialHeaders } from '../datasources/secret-placement.js';
 import type { DatasourceRow } from '../datasources/datasource-repository.js';
 import type { FieldRow } from '../fields/field-repository.js';
 import type { ItemRow } from '../items/item-repository.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
 import { connectedConfigParts } from '../connected/connected-config-parts.js';
 
-/** Header names whose values are credentials even though an admin put them in `config.headers`. */
-const SECRET_HEADER = /(authorization|cookie|token|secret|password|api[-_]?key|auth)/i;
-
-/** The config without credential-looking header values, and the names of what was left out. */
-export function exportableConfig(config: unknown): { config: Record<string, unknown>; leftOut: string[] } {
-  const copy = structuredClone((config ?? {}) as Record<string, unknown>);
-  const leftOut: string[] = [];
-  const headers = copy.headers;
-  if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
-    for (const name of Object.keys(headers)) {
-      if (SECRET_HEADER.test(name)) {
-        delete (headers as Record<string, unknown>)[name];
-        leftOut.push(`headers.${name}`);
-      }
-    }
-  }
-  return { config: copy, leftOut };
-}
-
 export function exportDatasource(row: DatasourceRow): ExportedDatasource {
-  const { config, leftOut } = exportableConfig(row.config);
+  const { config, hidden } = withoutCredentialHeaders(row.config);
+  const leftOut = hidden.map((name) => `headers.${name}`);
   return {
     id: row.id,
     name: row.name,

@@ -13,6 +13,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
 import { dependencyKeys, findCycle } from '../fields/field-dependencies.js';
 import { readStoredSecrets } from '../datasources/datasource-secrets.js';
+import { assertSecretsStay, keepCredentialHeaders, secretsKept } from '../datasources/secret-placement.js';
 import { checkItemTemplates } from '../items/item-service.js';
 import { itemRepository } from '../items/item-repository.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
@@ -23,6 +24,10 @@ export interface Actor {
   accountId: string | null;
 }
 export type ImportMode = 'create' | 'replace';
+interface Replaced {
+  replacedDatasourceIds: string[];
+  replacedFieldIds: string[];
+}
 
 function check(doc: ExportDocument): void {
   for (const ds of doc.datasources) {
@@ -57,8 +62,8 @@ function check(doc: ExportDocument): void {
 
 export function importService(db: Db) {
   return {
-    /** The result, and the ids of the datasources that were replaced (their pools and copies are stale). */
-    async importDocument(actor: Actor, doc: ExportDocument, mode: ImportMode): Promise<ImportResult & { replacedDatasourceIds: string[] }> {
+    /** The result, and the ids of the datasources and fields that were replaced (their pools and copies are stale). */
+    async importDocument(actor: Actor, doc: ExportDocument, mode: ImportMode): Promise<ImportResult & Replaced> {
       check(doc);
       const t = actor.tenantId;
       return db.$transaction(async (tx) => {
@@ -72,14 +77,20 @@ export function importService(db: Db) {
           const names = [...dsExisting.map((d) => `datasource "${d.name}"`), ...fieldExisting.map((f) => f.key), ...itemExisting.map((i) => i.key)];
           throw conflict(`Already configured: ${names.slice(0, 10).join(', ')}; import with ?mode=replace to overwrite`, 'import_conflict');
         }
+        // The same rules as a PUT: a datasource keeps its type, a field its storage.
+        for (const d of dsExisting) {
+          const incoming = doc.datasources.find((x) => x.name === d.name)!;
+          if (incoming.type !== d.type) throw conflict(`Datasource "${d.name}": a datasource type cannot change; import it under another name`, 'immutable_type');
+        }
         for (const f of fieldExisting) {
           const incoming = doc.fields.find((x) => x.key === f.key)!;
           if (incoming.storage !== f.storage) throw conflict(`${f.key}: a field's storage type cannot change`, 'immutable_storage');
         }
         const audit = (action: string, entityType: string, entityId: string, before: unknown, after: unknown) =>
           recordAudit(tx, { tenantId: t, actor: actor.accountId, action, entityType, entityId, before, after });
-        const result: ImportResult & { replacedDatasourceIds: string[] } = {
+        const result: ImportResult & Replaced = {
           replacedDatasourceIds: dsExisting.map((d) => d.id),
+          replacedFieldIds: fieldExisting.map((f) => f.id),
           datasources: { created: 0, replaced: 0 },
           fields: { created: 0, replaced: 0 },
           items: { created: 0, replaced: 0 },
@@ -90,16 +101,20 @@ export function importService(db: Db) {
         const dsIds = new Map<string, string>();
         for (const ds of doc.datasources) {
           const current = dsExisting.find((d) => d.name === ds.name);
-          const data = { name: ds.name, type: ds.type, config: ds.config as object, cacheTtlSeconds: ds.cacheTtlSeconds, timeoutMs: ds.timeoutMs };
-          // Secrets are bound to their datasource: kept when a replace keeps the type, else gone.
-          const keptSecrets = current && current.type === ds.type ? readStoredSecrets(current.secrets) : {};
+          // Secrets are bound to their datasource and kept by a replace (the type cannot change). A
+          // document carries none, so a replace that moves the datasource elsewhere is refused.
+          const keptSecrets = current ? readStoredSecrets(current.secrets) : {};
+          const { config, kept } = current ? keepCredentialHeaders(current.config, ds.config, []) : { config: ds.config, kept: [] };
+          if (current) assertSecretsStay(`Datasource "${ds.name}"`, ds.type, current.config, config, secretsKept(Object.keys(keptSecrets), undefined, kept), 'import');
+          const data = { name: ds.name, type: ds.type, config: config as object, cacheTtlSeconds: ds.cacheTtlSeconds, timeoutMs: ds.timeoutMs };
           const row = current
             ? await tx.datasource.update({ where: { id: current.id }, data: { ...data, secrets: keptSecrets as object, version: { increment: 1 }, cacheGeneration: { increment: 1 } } })
             : await tx.datasource.create({ data: { id: randomUUID(), tenantId: t, ...data } });
           dsIds.set(ds.id, row.id);
           result.datasources[current ? 'replaced' : 'created'] += 1;
           await audit(current ? 'datasource.imported.replaced' : 'datasource.imported', 'datasource', row.id, current ? exportDatasource(current) : null, exportDatasource(row));
-          const missing = ds.secretsToEnter.filter((name) => !(name in keptSecrets));
+          const present = new Set([...Object.keys(keptSecrets), ...kept.map((h) => `headers.${h}`)]);
+          const missing = ds.secretsToEnter.filter((name) => !present.has(name));
           if (missing.length > 0) result.secretsToEnter.push({ id: row.id, name: row.name, secrets: missing });
         }
 

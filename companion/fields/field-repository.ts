@@ -42,6 +42,13 @@ export function fieldRepository(db: DbTx) {
     listAll(tenantId: string): Promise<FieldRow[]> {
       return db.field.findMany({ where: { tenantId, deletedAt: null }, orderBy: { key: 'asc' } });
     },
+    /** Live fields and items whose queries reference `key` (at most 10 of each, to name them). */
+    referencedBy(tenantId: string, key: string) {
+      return Promise.all([
+        db.field.findMany({ where: { tenantId, deletedAt: null, dependsOn: { has: key } }, select: { key: true }, take: 10 }),
+        db.item.findMany({ where: { tenantId, deletedAt: null, dependsOn: { has: key } }, select: { key: true }, take: 10 }),
+      ]);
+    },
     /** Every live field and item with its edges: enough to check cycles and walk downstream. */
     async graph(tenantId: string): Promise<GraphNode[]> {
       const select = { id: true, key: true, dependsOn: true } as const;

@@ -47,6 +47,12 @@ function checkTemplates(input: FieldInput): void {
   }
 }
 
+/** Whatever was cached for a changed field (its copy, its options) is dropped in this instance and in Postgres. */
+export async function dropFieldCopies(companion: Companion, tenantId: string, id: string): Promise<void> {
+  fieldSnapshots(companion).forget(tenantId, (f) => f.id === id);
+  await runtimeCaches(companion).options.dropConfig(tenantId, id);
+}
+
 export function fieldService(companion: Companion) {
   const { db, clock } = companion;
   const repo = fieldRepository(db);
@@ -77,11 +83,7 @@ export function fieldService(companion: Companion) {
     return dependsOn;
   }
 
-  /** Whatever was cached for the field (its copy, its options) is dropped in this instance and in Postgres. */
-  async function invalidate(tenantId: string, id: string) {
-    fieldSnapshots(companion).forget(tenantId, (f) => f.id === id);
-    await runtimeCaches(companion).options.dropConfig(tenantId, id);
-  }
+  const invalidate = (tenantId: string, id: string) => dropFieldCopies(companion, tenantId, id);
 
   const columns = (input: FieldInput, dependsOn: string[]) => ({
     key: input.key,
@@ -132,6 +134,10 @@ export function fieldService(companion: Companion) {
 
     async remove(actor: Actor, id: string) {
       const current = await mustFind(actor.tenantId, id);
+      // A field another field or item references would leave their queries pointing at nothing.
+      const [fields, items] = await repo.referencedBy(actor.tenantId, current.key);
+      const users = [...fields, ...items].map((r) => r.key).filter((k) => k !== current.key);
+      if (users.length > 0) throw conflict(`The field is referenced by ${users.join(', ')}; change those first`, 'field_in_use');
       const now = clock.now();
       await repo.softDelete(actor.tenantId, id, now, purgeDateFrom(now));
       await invalidate(actor.tenantId, id);

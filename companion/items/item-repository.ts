@@ -3,7 +3,7 @@
 import type { DbTx } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { isUuid } from '../db/ids.js';
-import type { GraphNode } from '../fields/field-repository.js';
+import { fieldRepository, type GraphNode } from '../fields/field-repository.js';
 import { ITEM_KEY_PATTERN } from '../contract/item.js';
 import { afterIdCursor } from '../db/id-cursor.js';
 
@@ -58,12 +58,7 @@ export function itemRepository(db: DbTx) {
       return db.item.updateMany({ where: live(tenantId, id), data: { deletedAt: at, purgeAt } });
     },
     /** Live fields and items whose queries reference `key` (they would break if it went away). */
-    referencedBy(tenantId: string, key: string) {
-      return Promise.all([
-        db.field.findMany({ where: { tenantId, deletedAt: null, dependsOn: { has: key } }, select: { key: true }, take: 10 }),
-        db.item.findMany({ where: { tenantId, deletedAt: null, dependsOn: { has: key } }, select: { key: true }, take: 10 }),
-      ]);
-    },
+    referencedBy: (tenantId: string, key: string) => fieldRepository(db).referencedBy(tenantId, key),
     /** Every live field and item with its edges (fields and items share one key space). */
     async graph(tenantId: string): Promise<GraphNode[]> {
       const select = { id: true, key: true, dependsOn: true } as const;

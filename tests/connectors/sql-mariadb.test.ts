@@ -34,6 +34,9 @@ describe.skipIf(!mariadbUrl).each(databaseKinds())('MariaDB connector on %s', (k
       );
       await a.query('CREATE TABLE t (id INT, name VARCHAR(100))');
       await a.query('INSERT INTO t VALUES (1, ?), (2, ?)', ['plain', INJECTION]);
+      // A write a rollback cannot undo: a non-transactional table filled by a function a SELECT calls.
+      await a.query('CREATE TABLE audit_trail (id INT) ENGINE=MyISAM');
+      await a.query('CREATE FUNCTION sneaky_insert() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO audit_trail VALUES (1); RETURN 1; END');
     } finally {
       await a.end();
     }
@@ -90,6 +93,36 @@ describe.skipIf(!mariadbUrl).each(databaseKinds())('MariaDB connector on %s', (k
     const [rows] = await a.query(`SELECT COUNT(*) AS n FROM ${scratch}.t`);
     await a.end();
     expect((rows as Array<{ n: number }>)[0]!.n).toBe(2);
+  });
+
+  const scratchState = async () => {
+    const a = await admin();
+    try {
+      const [rows] = await a.query(
+        `SELECT (SELECT COUNT(*) FROM ${scratch}.audit_trail) AS audit, (SELECT COUNT(*) FROM ${scratch}.t) AS t, (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '${scratch}' AND table_name = 'smuggled') AS smuggled`,
+      );
+      return (rows as Array<Record<string, unknown>>)[0];
+    } finally {
+      await a.end();
+    }
+  };
+
+  it('runs a query as exactly one statement: a multi-statement text is refused and nothing after it runs', async () => {
+    for (const query of ['SELECT 1 AS id; CREATE TABLE smuggled (x INT)', 'SELECT 1 AS id; COMMIT; CREATE TABLE smuggled (x INT); -- ']) {
+      const { res } = await previewOf(c, datasource(), { query });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'upstream_query_failed', message: expect.stringMatching(/^Datasource "Shop" rejected the query: .*SQL syntax/) });
+    }
+    expect(await scratchState()).toEqual({ audit: 0, t: 2, smuggled: 0 });
+  });
+
+  it('runs in a read-only transaction: DDL (an implicit commit) and a write hidden in a function are refused', async () => {
+    for (const query of ['CREATE TABLE smuggled (x INT)', 'SELECT sneaky_insert() AS id', "SELECT sneaky_insert() AS id FROM t WHERE name <> '$userInput'"]) {
+      const { res } = await previewOf(c, datasource(), { query });
+      expect(res.statusCode, `${query}: ${res.body}`).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'upstream_query_failed', message: 'Datasource "Shop" rejected the query: Cannot execute statement in a READ ONLY transaction' });
+    }
+    expect(await scratchState()).toEqual({ audit: 0, t: 2, smuggled: 0 });
   });
 
   it('answers 504 upstream_timeout for a query slower than the datasource timeout', async () => {

@@ -37,6 +37,10 @@ describe.skipIf(!adminUrl).each(databaseKinds())('PostgreSQL connector on %s', (
       await s.query('INSERT INTO t VALUES (1, $1), (2, $2)', ['plain', INJECTION]);
       await s.query('CREATE SCHEMA sales');
       await s.query("CREATE TABLE sales.regions (code text, label text); INSERT INTO sales.regions VALUES ('EMEA', 'Europe')");
+      // Ways a SELECT can write: a function that inserts, a sequence (not undone by a rollback).
+      await s.query('CREATE TABLE audit_trail (id integer)');
+      await s.query("CREATE FUNCTION sneaky_insert() RETURNS integer LANGUAGE sql AS 'INSERT INTO audit_trail VALUES (1) RETURNING 1'");
+      await s.query('CREATE SEQUENCE counter');
     });
     c = await startTestCompanion(kind, { env: { COMPANION_EGRESS_ALLOW: '127.0.0.1' } });
   });
@@ -86,9 +90,40 @@ describe.skipIf(!adminUrl).each(databaseKinds())('PostgreSQL connector on %s', (
     expect(res.json().options).toEqual([{ id: 'EMEA', value: 'Europe' }]);
   });
 
-  it('runs read-only, rejects bad SQL with a clear 422, and times out with 504', async () => {
+  it('runs a query as exactly one statement: a multi-statement text without references is refused and nothing after it runs', async () => {
+    for (const query of ['SELECT 1 AS id; COMMIT; CREATE TABLE escaped (x int); --', 'SELECT 1 AS id; CREATE TABLE escaped (x int)']) {
+      const { res } = await previewOf(c, datasource(), { query });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'upstream_query_failed', message: expect.stringContaining('multiple commands') });
+    }
+    const { rows } = await withAdmin(scratchUrl(), (s) => s.query("SELECT to_regclass('public.escaped') IS NULL AS absent"));
+    expect(rows[0].absent).toBe(true);
+  });
+
+  it('runs in a read-only transaction: a write hidden in a function, a sequence or a row lock is refused', async () => {
+    const refused = async (query: string, what: string) => {
+      const { res } = await previewOf(c, datasource(), { query });
+      expect(res.statusCode, `${query}: ${res.body}`).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'upstream_query_failed', message: expect.stringContaining(`cannot execute ${what} in a read-only transaction`) });
+    };
+    await refused('SELECT sneaky_insert() AS id', 'INSERT');
+    await refused("SELECT nextval('counter') AS id", 'nextval()');
+    await refused('SELECT id, name FROM t FOR UPDATE', 'SELECT FOR UPDATE');
+    // The same with a reference (bound parameters), and a write that turns read-write first.
+    await refused("SELECT sneaky_insert() AS id WHERE '$userInput' = ''", 'INSERT');
+    const flip = await previewOf(c, datasource(), { query: "SELECT set_config('transaction_read_only', 'off', true) AS id, sneaky_insert() AS name" });
+    expect(flip.res.statusCode).toBe(422);
+    const writes = await previewOf(c, datasource(), { query: 'WITH gone AS (DELETE FROM t RETURNING id) SELECT id FROM gone' });
+    expect(writes.res.statusCode).toBe(422);
     const write = await previewOf(c, datasource(), { query: 'DELETE FROM t RETURNING id' });
     expect(write.res.statusCode).toBe(422);
+    const { rows } = await withAdmin(scratchUrl(), (s) =>
+      s.query('SELECT (SELECT count(*) FROM audit_trail)::int AS audit, (SELECT count(*) FROM t)::int AS t, (SELECT is_called FROM counter) AS advanced'),
+    );
+    expect(rows[0]).toEqual({ audit: 0, t: 2, advanced: false });
+  });
+
+  it('rejects bad SQL with a clear 422, and times out with 504', async () => {
     const bad = await previewOf(c, datasource(), { query: 'SELEC id FROM t' });
     expect(bad.res.statusCode).toBe(422);
     expect(bad.res.json().error).toMatchObject({ code: 'upstream_query_failed', message: expect.stringMatching(/^Datasource "Warehouse" rejected the query: syntax error/) });

@@ -155,6 +155,37 @@ describe.each(databaseKinds())('support export and import on %s', (kind) => {
     expect(after.statusCode, after.body).toBe(502);
   });
 
+  it('a replacing import follows the PUT rules: no type change (409, nothing stored); a replaced field answers with its new configuration at once', async () => {
+    const who = { installationId: 'install-export-e', moduleKey: 'connected-field-edit' };
+    const admin = { installationId: who.installationId };
+    const ds = (await c.call('POST', '/v1/admin/datasources', { ...admin, body: { name: 'Directory', type: 'rest', config: { baseUrl: up.url } } })).json();
+    const created = await c.call('POST', '/v1/admin/fields', {
+      ...admin,
+      body: { key: 'customfield_10060', name: 'Client', datasourceId: ds.id, editor: 'select', storage: 'object', query: '/customers', resultPath: '$.customers[*]', idTemplate: '${row.id}', displayTemplate: '${row.name}' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const first = await c.call('POST', '/v1/fields/customfield_10060/options', { ...who, body: {} });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().options[0].value).toBe(SAMPLE_CUSTOMERS[0]!.name);
+    const doc = (await c.call('GET', '/v1/admin/export', admin)).json();
+
+    const tenantId = (await c.db.tenant.findUniqueOrThrow({ where: { installationId: who.installationId } })).id;
+    const tables = () => Promise.all([c.db.datasource.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }), c.db.field.findMany({ where: { tenantId }, orderBy: { id: 'asc' } })]);
+    const before = await tables();
+    const retyped = { ...doc, datasources: [{ ...doc.datasources[0], type: 'static', config: { format: 'json', data: '[]' } }] };
+    const refused = await c.call('POST', '/v1/admin/import?mode=replace', { ...admin, body: retyped });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().error.code).toBe('immutable_type');
+    expect(await tables()).toEqual(before);
+
+    // The clock stands still: only dropping the in-process copy can show the new display template.
+    const renamed = { ...doc, fields: [{ ...doc.fields[0], displayTemplate: 'Client ${row.name}' }] };
+    expect((await c.call('POST', '/v1/admin/import?mode=replace', { ...admin, body: renamed })).statusCode).toBe(200);
+    const after = await c.call('POST', '/v1/fields/customfield_10060/options', { ...who, body: {} });
+    expect(after.statusCode, after.body).toBe(200);
+    expect(after.json().options[0].value).toBe(`Client ${SAMPLE_CUSTOMERS[0]!.name}`);
+  });
+
   it('refuses a document it cannot apply, writing nothing', async () => {
     const source = (await c.call('GET', '/v1/admin/export', A)).json();
     const target = { installationId: 'install-export-c' };

@@ -100,6 +100,25 @@ describe.each(databaseKinds())('field configuration on %s', (kind) => {
     expect(dup.json().error.code).toBe('duplicate_key');
   });
 
+  it('refuses to delete a field other fields or items reference (409 naming them), storing nothing', async () => {
+    const parent = (await create(field('customfield_30001', { query: '/regions' }))).json();
+    const child = (await create(field('customfield_30002', { query: '/countries?region=$issue.customfield_30001.id' }))).json();
+    const item = await c.call('POST', '/v1/admin/items', {
+      body: { key: 'connected_item_30001', name: 'Office', datasourceId: dsId, editor: 'select', query: '/offices?region=$issue.customfield_30001.id', attributes: {} },
+    });
+    expect(item.statusCode, item.body).toBe(201);
+    const before = await c.db.field.findUniqueOrThrow({ where: { id: parent.id } });
+    const refused = await c.call('DELETE', `/v1/admin/fields/${parent.id}`);
+    expect(refused.statusCode).toBe(409);
+    expect(hasErrorShape(refused.body)).toBe(true);
+    expect(refused.json().error).toMatchObject({ code: 'field_in_use', message: expect.stringMatching(/customfield_30002.*connected_item_30001/) });
+    expect(await c.db.field.findUniqueOrThrow({ where: { id: parent.id } })).toEqual(before);
+    // Once nothing references it, it goes.
+    expect((await c.call('DELETE', `/v1/admin/fields/${child.id}`)).statusCode).toBe(204);
+    expect((await c.call('DELETE', `/v1/admin/items/${item.json().id}`)).statusCode).toBe(204);
+    expect((await c.call('DELETE', `/v1/admin/fields/${parent.id}`)).statusCode).toBe(204);
+  });
+
   it('records dependency edges and refuses a cycle with 422 naming it', async () => {
     const a = (await create(field('customfield_20001', { query: '/regions' }))).json();
     const b = (await create(field('customfield_20002', { query: '/countries?region=$issue.customfield_20001.id' }))).json();

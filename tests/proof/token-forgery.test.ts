@@ -11,7 +11,7 @@ import { newSigningKey, TEST_APP_ID, type ForgeTokenIssuer } from '../helpers/fo
 import { v1RoutesOf, type HttpMethod } from './support/app-routes.js';
 import { CALLERS, claimsOf as callerClaims, fillPath, hasErrorShape } from './support/proof-client.js';
 import { ROUTE_TABLE, acceptedBy } from './support/route-table.js';
-import { rowCounter } from './support/row-counts.js';
+import { contentReader } from './support/row-counts.js';
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const FORGED = 'forged-install';
@@ -73,7 +73,7 @@ describe.each(databaseKinds())('token forgery on %s', (kind) => {
     });
 
   it.each(FORGERIES)('refuses a token %s on every /v1 route with 401', async (_name, make) => {
-    const counts = await rowCounter(c.db);
+    const counts = await contentReader(c.db);
     const before = await counts();
     const routes = v1RoutesOf(c.app);
     expect(routes.length).toBeGreaterThan(5);
@@ -99,7 +99,7 @@ describe.each(databaseKinds())('token forgery on %s', (kind) => {
     // The installation exists already: a refused call must not even create it.
     expect((await send('GET', '/v1/admin/datasources', `Bearer ${await c.issuer.mint({ installationId: 'install-callers' })}`)).statusCode).toBe(200);
     const authorization = `Bearer ${await c.issuer.mint(callerClaims(caller, 'install-callers'))}`;
-    const counts = await rowCounter(c.db);
+    const counts = await contentReader(c.db);
     const refused = ROUTE_TABLE.filter((e) => !acceptedBy(e).includes(caller));
     const before = await counts();
     for (const entry of refused) {

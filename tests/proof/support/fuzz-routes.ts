@@ -1,6 +1,6 @@
 // Property-based fuzzing of every /v1 route's body, path parameters and query string (fast-check,
 // fixed seeds: the same cases every run). Whatever arrives: no 5xx, every 4xx in the error shape,
-// and a rejected request stores nothing (row counts of every table unchanged).
+// and a rejected request stores nothing (the contents of every table unchanged, not just its row count).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
@@ -11,7 +11,7 @@ import { fillPath, hasErrorShape, tenant, type SendOptions } from './proof-clien
 import { ROUTE_TABLE, sendEntry, type RouteEntry } from './route-table.js';
 import { TenantFixtures } from './tenant-fixtures.js';
 import { hostileJson, hostileParam, hostileQuery, mutationsOf, rawBodies } from './hostile-arbitraries.js';
-import { rowCounter, type RowCounts } from './row-counts.js';
+import { contentReader, type TableContents } from './row-counts.js';
 
 /**
  * Cases per route and database kind, across body, params and query. `npm test` sends 100 on each
@@ -38,12 +38,12 @@ function budget(entry: RouteEntry): { body: number; params: number; query: numbe
 export function fuzzEveryRoute(kind: DatabaseKind) {
   describe(`hostile input on ${kind}`, () => {
     let c: TestCompanion;
-    let counts: () => Promise<RowCounts>;
+    let counts: () => Promise<TableContents>;
     const ran: Record<string, number> = {};
 
     beforeAll(async () => {
       c = await startTestCompanion(kind);
-      counts = await rowCounter(c.db);
+      counts = await contentReader(c.db);
     });
     afterAll(async () => {
       console.log(`[proof] fuzz cases on ${kind}: ${JSON.stringify(ran)}`);
@@ -64,7 +64,7 @@ export function fuzzEveryRoute(kind: DatabaseKind) {
         const plan = budget(entry);
         // The runtime routes (options, recalculate, issue items) store what they fetched in the shared
         // cache after answering, without making the caller wait: after one of them is accepted, the
-        // baseline is taken once that write has landed (counts stable twice, 10 ms apart, bounded).
+        // baseline is taken once that write has landed (contents stable twice, 10 ms apart, bounded).
         const writesLater = path.startsWith('/v1/fields/') || path.startsWith('/v1/items/') || path.startsWith('/v1/issues/');
         const settled = async () => {
           let last = JSON.stringify(await counts());
@@ -74,7 +74,7 @@ export function fuzzEveryRoute(kind: DatabaseKind) {
             if (now === last) break;
             last = now;
           }
-          return JSON.parse(last) as RowCounts;
+          return JSON.parse(last) as TableContents;
         };
         let baseline = writesLater ? await settled() : await counts();
         let cases = 0;
@@ -95,7 +95,7 @@ export function fuzzEveryRoute(kind: DatabaseKind) {
           if (method === 'GET') return;
           const now = await counts();
           if (res.statusCode >= 400 && JSON.stringify(now) !== JSON.stringify(baseline)) {
-            fail(`rows changed after a rejected request: ${what}\nbefore ${JSON.stringify(baseline)}\nafter  ${JSON.stringify(now)}`);
+            fail(`table contents changed after a rejected request: ${what}\nbefore ${JSON.stringify(baseline)}\nafter  ${JSON.stringify(now)}`);
           }
           baseline = res.statusCode < 400 && writesLater ? await settled() : now;
         };

@@ -1,8 +1,8 @@
-// Row counts of every table in one round trip: "nothing stored from a rejected request" is checked
-// by comparing these before and after.
+// The contents of every table in one round trip: "nothing stored from a rejected request" is
+// checked by comparing them before and after.
 import type { Db } from '../../../companion/db/prisma.js';
 
-export type RowCounts = Record<string, number>;
+export type TableContents = Record<string, string>;
 
 export async function tableNames(db: Db): Promise<string[]> {
   const rows = await db.$queryRawUnsafe<Array<{ table_name: string }>>(
@@ -11,12 +11,18 @@ export async function tableNames(db: Db): Promise<string[]> {
   return rows.map((r) => r.table_name);
 }
 
-export async function rowCounter(db: Db): Promise<() => Promise<RowCounts>> {
+/**
+ * Every table's contents in one round trip, as `<row count>:<md5 of its rows in a stable order>`:
+ * "nothing stored from a rejected request" compares these, so an UPDATE or a DELETE + INSERT that
+ * keeps the count the same is caught too.
+ */
+export async function contentReader(db: Db): Promise<() => Promise<TableContents>> {
   const names = await tableNames(db);
-  const sql = `SELECT ${names.map((n, i) => `(SELECT count(*) FROM "${n}") AS c${i}`).join(', ')}`;
+  const one = (n: string) => `(SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM "${n}" t)`;
+  const sql = `SELECT ${names.map((n, i) => `${one(n)} AS c${i}`).join(', ')}`;
   return async () => {
-    const [row] = await db.$queryRawUnsafe<Array<Record<string, bigint | number>>>(sql);
-    return Object.fromEntries(names.map((n, i) => [n, Number(row?.[`c${i}`] ?? 0)]));
+    const [row] = await db.$queryRawUnsafe<Array<Record<string, string>>>(sql);
+    return Object.fromEntries(names.map((n, i) => [n, String(row?.[`c${i}`] ?? '')]));
   };
 }
 
