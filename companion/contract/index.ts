@@ -8,3 +8,4 @@ export * from './egress-report';
 export * from './audit';
 export * from './preview';
 export * from './health';
+export * from './field-automation';
