@@ -62,7 +62,10 @@ export async function refreshFields(companion: Companion, tenantId: string, call
     if (!field || !(node.key in values || field.editor === 'readonly')) continue;
     const issue = { ...(context?.issue ?? {}), fields: { ...values } };
     const { options } = await connectedOptions(companion, { tenantId, caller, config: field, context: { ...context, issue }, cache: true });
-    const next = freshValue(field, values[node.key] ?? null, options);
+    const known = node.key in values;
+    const next = freshValue(field, known ? values[node.key] : null, options);
+    // A read-only value nobody could read is written as computed: it may differ from what Jira holds.
+    if (!known) next.changed = true;
     values[node.key] = next.value;
     fresh.push(next);
   }
