@@ -46,3 +46,17 @@ export function prismaRequestErrorStatus(error: unknown): 404 | 409 | undefined 
   if (code === 'P2025') return 404;
   return undefined;
 }
+
+/**
+ * Prisma closed an interactive transaction that outlived its `timeout` (P2028): everything it did
+ * was rolled back. On a loaded machine a large change (a 5,000-mapping document) can get there; the
+ * caller is told nothing was changed and to try again (503), not that we failed (500).
+ */
+export function isTransactionTimeout(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 6; depth += 1) {
+    const err = e as { code?: unknown; name?: unknown; cause?: unknown };
+    if (err.code === 'P2028' && typeof err.name === 'string' && err.name.startsWith('PrismaClient')) return true;
+    e = err.cause;
+  }
+  return false;
+}

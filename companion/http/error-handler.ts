@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ErrorDetail } from '../contract/common.js';
 import { AppError } from '../errors.js';
 import { validationDetails } from './validation-details.js';
-import { isDatabaseInputError, isDatabaseUnavailable, prismaRequestErrorStatus } from '../db/database-errors.js';
+import { isDatabaseInputError, isDatabaseUnavailable, isTransactionTimeout, prismaRequestErrorStatus } from '../db/database-errors.js';
 
 const frameworkCodes: Record<string, { status: number; code: string; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is over 1 MB' },
@@ -65,6 +65,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, 'database unavailable');
       return reply.code(503).send(errorBody('database_unavailable', 'The database is unavailable; try again shortly'));
+    }
+    if (isTransactionTimeout(error)) {
+      request.log.warn({ err: error, route: request.routeOptions.url }, 'transaction ran out of time');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send(errorBody('database_busy', 'The database took too long to finish this change, so nothing was changed; try again shortly'));
     }
     if (isDatabaseInputError(error)) {
       request.log.warn({ err: error, route: request.routeOptions.url }, 'database refused a request value');
