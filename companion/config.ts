@@ -38,7 +38,9 @@ export const DEFAULT_ADMIN_MODULE_KEYS = ['open-connect-admin', 'admin-resolver'
  * The app's own functions (manifest.yml): a call they make with `invokeRemote` carries no `principal`,
  * so the user they put in the body (Forge's `context.accountId`) is believed for them only.
  */
-export const DEFAULT_FUNCTION_MODULE_KEYS = ['admin-resolver', 'field-resolver', 'search-suggestions'];
+// `automation-refresh` and `automation-set` (Automation rule steps), `field-value` (the read-only types' value function) and
+// `jql-functions` (connectedValue) call the field automation routes; only the Automation steps name a user.
+export const DEFAULT_FUNCTION_MODULE_KEYS = ['admin-resolver', 'field-resolver', 'search-suggestions', 'automation-refresh', 'automation-set', 'field-value', 'jql-functions'];
 /**
  * The platform's own deliveries, per route: a trigger's or preUninstall's token names the endpoint
  * (`app.module.key`, "the Forge module key for this endpoint"); the module that points at it is

@@ -18,6 +18,8 @@ import { startSampleRestDatasource } from './demo/sample-rest-datasource.js';
 import { configureSampleTenant, CITY_FIELD, COUNTRY_FIELD } from './demo/country-city-config.js';
 import { localForgePlatform } from './demo/local-forge-platform.js';
 import { printUi } from './demo/print-ui.js';
+import { buildAutomationActions } from '../forge/automation/automation-actions.js';
+import { startJiraRestServer } from '../tests/forge/support/jira-rest-server.js';
 
 const ADMIN = 'demo-admin';
 const USER = 'demo-user';
@@ -33,7 +35,16 @@ const companion = await startCompanion(config, { jobs: false, logger: { level: '
 const url = await companion.app.listen({ port: 0, host: '127.0.0.1' });
 say(`Companion on ${url} (embedded Postgres), sample REST service on ${sample.url}`);
 
-const platform = localForgePlatform({ issuer, companionUrl: url, admins: [ADMIN], installationId: 'demo-site' });
+const platform = localForgePlatform({
+  issuer,
+  companionUrl: url,
+  admins: [ADMIN],
+  installationId: 'demo-site',
+  issues: [{ id: ISSUE.id, key: ISSUE.key, projectId: PROJECT.id, projectKey: PROJECT.key, issueTypeId: ISSUE.typeId }],
+});
+// The site's Jira as the companion reaches it (parent and current values for Automation steps).
+const jira = await startJiraRestServer(platform.jira);
+platform.jiraUrl = jira.url;
 const handlers = { 'admin-resolver': buildAdminResolver(platform).getDefinitions(), 'field-resolver': buildFieldResolver(platform).getDefinitions() };
 type Envelope = { ok: boolean; data?: unknown; error?: { message: string } };
 async function invoke(functionKey: keyof typeof handlers, definition: string, payload: Record<string, unknown>, accountId: string, extension: Record<string, unknown> = {}) {
@@ -123,6 +134,24 @@ try {
   say('  …after choosing Japan (the companion stores item values, with their attributes):');
   say(printUi(panel.toJSON()));
 
+  say('\n== An Automation rule step: "Set connected field" Country = "japan" (by display text) on {{issue.key}}');
+  platform.jira.issueFields.set(ISSUE.key, { [COUNTRY_FIELD]: savedCountry, [CITY_FIELD]: savedCity });
+  const automation = buildAutomationActions(platform);
+  const step = async (inputs: Record<string, string>) => {
+    // Automation invokes the action's function with the step's inputs, for the rule's connection user.
+    platform.current = { functionKey: 'automation-set' };
+    platform.accountId = USER;
+    const result = await automation.setConnectedField({ payload: inputs }, { principal: { accountId: USER } });
+    platform.accountId = undefined;
+    return result;
+  };
+  const done = await step({ issueKey: ISSUE.key, field: COUNTRY_FIELD, value: 'japan', matchBy: 'text' });
+  say(`    step result: ${JSON.stringify(done)}; Jira writes: ${platform.jiraWrites.join('; ')}`);
+  say(`    DEMO-1 now holds Country = ${JSON.stringify(platform.jira.issueFields.get(ISSUE.key)?.[COUNTRY_FIELD])}, City = ${JSON.stringify(platform.jira.issueFields.get(ISSUE.key)?.[CITY_FIELD])} (Paris is no city of Japan)`);
+  const writes = platform.jiraWrites.length;
+  const failed = await step({ issueKey: ISSUE.key, field: COUNTRY_FIELD, value: 'Atlantis', matchBy: 'text' });
+  say(`    the same step with "Atlantis" fails the rule: ${failed.errors?.[0]?.message} (writes: ${platform.jiraWrites.length - writes})`);
+
   const egress = await admin<{ categories: Array<{ name: string; storedIn: string; count: number | null }> }>('support/egress');
   say('\n== Egress report (what is stored where):');
   for (const c of egress.categories) say(`    ${c.name.padEnd(12)} ${c.storedIn.padEnd(28)} ${c.count ?? '—'}`);
@@ -136,6 +165,7 @@ try {
 } finally {
   await companion.stop().catch(() => undefined);
   await sample.close();
+  await jira.close();
   await issuer.stop();
   await rm(dataDir, { recursive: true, force: true });
 }

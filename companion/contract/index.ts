@@ -9,3 +9,4 @@ export * from './audit';
 export * from './preview';
 export * from './health';
 export { TemplateWarning } from './connected-config';
+export * from './field-automation';

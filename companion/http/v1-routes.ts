@@ -13,6 +13,7 @@ import { cacheInvalidationHooks } from '../cache/cache-invalidation-hooks.js';
 import { cacheClearRoutes } from '../cache/cache-clear-routes.js';
 import { fieldRoutes } from '../fields/field-routes.js';
 import { fieldRuntimeRoutes } from '../fields/field-runtime-routes.js';
+import { fieldAutomationRoutes } from '../fields/field-automation-routes.js';
 import { itemRoutes } from '../items/item-routes.js';
 import { itemRuntimeRoutes } from '../items/item-runtime-routes.js';
 import { issueEventRoutes } from '../items/issue-event-routes.js';
@@ -30,6 +31,7 @@ export async function v1Routes(v1: FastifyInstance) {
   await v1.register(lifecycleRoutes);
   await v1.register(cacheInvalidationHooks);
   await v1.register(fieldRuntimeRoutes, { prefix: '/fields' });
+  await v1.register(fieldAutomationRoutes, { prefix: '/fields' });
   await v1.register(itemRuntimeRoutes);
   await v1.register(issueEventRoutes);
 

@@ -76,6 +76,21 @@ export interface ForgePlatform {
     list(): Promise<JiraField[]>;
     create(field: { name: string; description: string; type: string }): Promise<JiraField>;
   };
+  /**
+   * Jira as the user the invocation runs for (an Automation rule's connection user, a person bulk
+   * editing): Jira applies that user's permissions and screens.
+   */
+  jiraAsUser: {
+    /** GET /rest/api/3/issue/{key}?fields=project,issuetype: undefined when the user cannot see it. */
+    findIssue(issueKey: string): Promise<IssueLocation | undefined>;
+    /** PUT /rest/api/3/issue/{key} with `{fields}`; throws JiraRequestError with Jira's words when refused. */
+    editIssue(issueKey: string, fields: Record<string, unknown>): Promise<void>;
+  };
+  /**
+   * PUT /rest/api/3/app/field/{field}/value as the app: the only way to set a read-only field of the
+   * app's own types (Edit issue refuses them). Callers check the acting user's EDIT_ISSUES first.
+   */
+  setAppFieldValue(fieldKey: string, issueIds: string[], value: unknown): Promise<void>;
   kvs: KeyValueStore;
 }
 
@@ -101,9 +116,9 @@ async function checkPermissions(body: unknown): Promise<{ globalPermissions?: st
 
 const idOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
 
-/** GET /rest/api/3/issue/{key}?fields=project,issuetype as the app: `{id, key, fields: {project: {id, key}, issuetype: {id}}}`. */
-async function findIssue(issueKey: string): Promise<IssueLocation | undefined> {
-  const response = await asApp().requestJira(route`/rest/api/3/issue/${issueKey}?fields=project,issuetype`, { headers: { accept: 'application/json' } });
+/** GET /rest/api/3/issue/{key}?fields=project,issuetype: `{id, key, fields: {project: {id, key}, issuetype: {id}}}`. */
+async function findIssue(issueKey: string, as: typeof asApp = asApp): Promise<IssueLocation | undefined> {
+  const response = await as().requestJira(route`/rest/api/3/issue/${issueKey}?fields=project,issuetype`, { headers: { accept: 'application/json' } });
   if (!response.ok) return undefined;
   const issue = (await response.json()) as { id?: unknown; key?: unknown; fields?: { project?: { id?: unknown; key?: unknown }; issuetype?: { id?: unknown } } };
   const [id, projectId, issueTypeId] = [idOf(issue.id), idOf(issue.fields?.project?.id), idOf(issue.fields?.issuetype?.id)];
@@ -113,7 +128,7 @@ async function findIssue(issueKey: string): Promise<IssueLocation | undefined> {
 
 export const forgePlatform: ForgePlatform = {
   invokeRemote: (remoteKey, request) => invokeRemote(remoteKey, request),
-  findIssue,
+  findIssue: (issueKey) => findIssue(issueKey),
   async readJira(path) {
     const response = await asApp().requestJira(assumeTrustedRoute(path), { headers: { accept: 'application/json' } });
     const text = await response.text();
@@ -145,6 +160,27 @@ export const forgePlatform: ForgePlatform = {
           body: JSON.stringify(field),
         }),
       ),
+  },
+  jiraAsUser: {
+    findIssue: (issueKey) => findIssue(issueKey, asUser),
+    async editIssue(issueKey, fields) {
+      await jiraAnswer(
+        await asUser().requestJira(route`/rest/api/3/issue/${issueKey}`, {
+          method: 'PUT',
+          headers: { accept: 'application/json', 'content-type': 'application/json' },
+          body: JSON.stringify({ fields }),
+        }),
+      );
+    },
+  },
+  async setAppFieldValue(fieldKey, issueIds, value) {
+    await jiraAnswer(
+      await asApp().requestJira(route`/rest/api/3/app/field/${fieldKey}/value`, {
+        method: 'PUT',
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify({ updates: [{ issueIds: issueIds.map(Number), value }] }),
+      }),
+    );
   },
   kvs: {
     get: <T>(key: string) => kvs.get<T>(key),

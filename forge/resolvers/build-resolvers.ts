@@ -12,6 +12,7 @@ import { defineSupportResolvers } from './admin-support-resolvers';
 import { defineHealthResolvers } from './admin-health-resolvers';
 import { defineFieldResolvers, searchSuggestionsFor } from './field-resolvers';
 import { defineIssueItemResolvers } from './issue-item-resolvers';
+import { defineBulkEditResolvers } from './bulk-edit-resolvers';
 
 export const ADMIN_RESOLVER_KEY = 'admin-resolver';
 export const FIELD_RESOLVER_KEY = 'field-resolver';
@@ -33,6 +34,7 @@ export function buildFieldResolver(platform: ForgePlatform): Resolver {
   const companion = companionClient(platform);
   defineFieldResolvers(resolver, platform, companion);
   defineIssueItemResolvers(resolver, platform, companion);
+  defineBulkEditResolvers(resolver, platform, companion);
   return resolver;
 }
 

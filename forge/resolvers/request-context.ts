@@ -11,6 +11,9 @@ interface ExtensionContext {
   /** jiraServiceManagement:portalRequestDetail: the request on the portal, no issue or project. */
   portal?: { id?: string | number };
   request?: { key?: string; typeId?: string | number };
+  /** issue-bulk-edit: the selected issues and their projects, and no single issue or project. */
+  issues?: Array<{ id?: string | number; key?: string; typeId?: string | number }>;
+  projects?: Array<{ id?: string | number; key?: string }>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
@@ -32,7 +35,7 @@ export function portalRequestOf(request: Request): { key: string; requestTypeId:
 
 /** The issue part of the companion's request context (the companion client adds the user). */
 export function requestContextOf(request: Request, fields: unknown): RequestContext {
-  const extension = extensionOf(request);
+  const extension = bulkAsFirstIssue(extensionOf(request));
   const issue = {
     id: str(extension.issue?.id),
     key: str(extension.issue?.key),
@@ -42,6 +45,17 @@ export function requestContextOf(request: Request, fields: unknown): RequestCont
     fields: isRecord(fields) ? fields : undefined,
   };
   return { issue: Object.fromEntries(Object.entries(issue).filter(([, v]) => v !== undefined)) };
+}
+
+/**
+ * A bulk edit's options are the first selected issue's (a dependent field's options hang on its
+ * parents, which differ per issue); `field/bulkApply` then checks the value against every issue.
+ */
+function bulkAsFirstIssue(extension: ExtensionContext): ExtensionContext {
+  if (extension.issue || !extension.issues?.length) return extension;
+  const [issue] = extension.issues;
+  const project = extension.projects?.length === 1 ? extension.projects[0] : undefined;
+  return { ...extension, issue, ...(project ? { project } : {}) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

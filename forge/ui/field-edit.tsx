@@ -1,12 +1,16 @@
-// The connected field's edit experience (issue view, create, transition): a select, multiselect,
-// autocomplete or read-only display fed by the companion, saved in the DESIGN.md value shapes.
-import React from 'react';
+// The connected field's edit experience (issue view, create, transition, bulk edit): a select,
+// multiselect, autocomplete or read-only display fed by the companion, saved in the DESIGN.md value
+// shapes. In bulk edit (no single issue) the value is first checked against each selected issue's
+// options and their dependents recalculated (`field/bulkApply`); it is submitted only if every issue
+// takes it.
+import React, { useState } from 'react';
 import { Button, ErrorMessage, Label, SectionMessage, Select, Stack, Text } from '@forge/react';
 import { CustomFieldEdit } from '@forge/react/jira';
 import { view } from '@forge/bridge';
 import type { Option } from '../../companion/contract/index';
 import { useForgeContext } from './use-forge-context';
 import { useConnectedField } from './use-connected-field';
+import { callResolver, messageOf } from './resolver-call';
 
 interface SelectOption {
   label: string;
@@ -21,11 +25,18 @@ export function FieldEdit() {
   if (error) return <SectionMessage appearance="error"><Text>{error}</Text></SectionMessage>;
   if (!context) return <Text>Loading…</Text>;
   // Mounted once the context is known, so the editor starts from the value Jira holds.
-  return <ConnectedFieldEditor fieldKey={context.extension.fieldId} value={context.extension.fieldValue} />;
+  const bulk = context.extension.renderContext === 'issue-bulk-edit';
+  return <ConnectedFieldEditor fieldKey={context.extension.fieldId} value={context.extension.fieldValue} bulk={bulk} />;
 }
 
-function ConnectedFieldEditor({ fieldKey, value }: { fieldKey: string | undefined; value: unknown }) {
+interface BulkAnswer {
+  applied: boolean;
+  problems: Array<{ issueKey: string; message: string }>;
+}
+
+function ConnectedFieldEditor({ fieldKey, value, bulk }: { fieldKey: string | undefined; value: unknown; bulk: boolean }) {
   const field = useConnectedField(fieldKey, value);
+  const [bulkRefused, setBulkRefused] = useState<string>();
   if (field.hints === undefined) return <Text>Loading…</Text>;
   const { hints } = field;
   if (!hints) {
@@ -38,6 +49,19 @@ function ConnectedFieldEditor({ fieldKey, value }: { fieldKey: string | undefine
 
   const submit = async () => {
     if (field.invalid) return; // The flagged value must be fixed before it is saved.
+    if (bulk) {
+      try {
+        const answer = await callResolver<BulkAnswer>('field/bulkApply', { fieldKey: hints.fieldKey, value: field.storedValue() });
+        if (!answer.applied) {
+          setBulkRefused(`Not an option for ${answer.problems.map((p) => `${p.issueKey} (${p.message})`).join(', ')}. Nothing was changed.`);
+          return;
+        }
+      } catch (e) {
+        setBulkRefused(messageOf(e));
+        return;
+      }
+      setBulkRefused(undefined);
+    }
     await view.submit(field.storedValue());
   };
   const onChange = (value: SelectOption | SelectOption[] | null) => {
@@ -67,6 +91,7 @@ function ConnectedFieldEditor({ fieldKey, value }: { fieldKey: string | undefine
           />
         )}
         {field.invalid ? <ErrorMessage>{field.invalid}</ErrorMessage> : null}
+        {bulkRefused ? <ErrorMessage>{bulkRefused}</ErrorMessage> : null}
         {field.error ? <ErrorMessage>{field.error}</ErrorMessage> : null}
         {field.slow ? (
           <SectionMessage appearance="warning" title="The datasource was too slow">

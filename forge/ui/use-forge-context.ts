@@ -8,6 +8,8 @@ export interface FieldExtension {
   renderContext?: string;
   issue?: { id?: string | number; key?: string; typeId?: string | number };
   project?: { id?: string | number; key?: string };
+  /** issue-bulk-edit: the selected issues (and no single `issue`). */
+  issues?: Array<{ id?: string | number; key?: string }>;
 }
 
 export interface ForgeContext {

@@ -10,6 +10,7 @@ import { JiraSiteFields } from '../../tests/forge/support/jira-site-fields.js';
 import { JiraRequestError } from '../../forge/platform/forge-platform.js';
 import { checkWrite } from '../../tests/forge/support/kvs-limits.js';
 import { fakeJiraRead } from '../../tests/forge/support/fake-jira-site.js';
+import type { JiraIssueState } from '../../tests/forge/support/jira-rest-server.js';
 
 export interface LocalInvocation {
   /** The function (or, for a platform delivery, the endpoint) whose token the next calls carry. */
@@ -22,16 +23,30 @@ export interface LocalForgePlatform extends ForgePlatform {
   companionUrl: string;
   remoteCalls: string[];
   site: JiraSiteFields;
+  /** Where the companion reaches this site's Jira (a jira-rest-server.ts on loopback), once started. */
+  jiraUrl: string;
+  /** What the site's Jira stores (issues, field values), shared with that server. */
+  jira: JiraIssueState;
+  /** Every write the app made, with its token kind. */
+  jiraWrites: string[];
+  /** The user the running invocation is for (Forge's context.accountId). */
+  accountId: string | undefined;
 }
 
 export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companionUrl: string; admins: string[]; installationId: string; issues?: IssueLocation[] }): LocalForgePlatform {
   const storage = new Map<string, string>();
   const site = new JiraSiteFields();
+  const jira: JiraIssueState = { issues: new Map((options.issues ?? []).map((i) => [i.key, { ...i, projectKey: i.projectKey ?? '' }])), issueFields: new Map(), companionJiraReads: [] };
+  const setFields = (key: string, fields: Record<string, unknown>) => jira.issueFields.set(key, { ...jira.issueFields.get(key), ...fields });
   const platform: LocalForgePlatform = {
     current: { functionKey: 'field-resolver' },
     companionUrl: options.companionUrl,
     remoteCalls: [],
     site,
+    jiraUrl: '',
+    jira,
+    jiraWrites: [],
+    accountId: undefined,
     async invokeRemote(remoteKey: string, request: RemoteRequest) {
       if (remoteKey !== 'companion') throw new Error(`Invalid remote key provided: "${remoteKey}"`);
       platform.remoteCalls.push(`${request.method} ${request.path}`);
@@ -39,10 +54,13 @@ export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companio
         installationId: options.installationId,
         moduleKey: platform.current.functionKey,
         moduleType: 'core:endpoint',
+        ...(platform.jiraUrl ? { apiBaseUrl: platform.jiraUrl } : {}),
       });
+      // The remote's `auth` (manifest): Forge sends the app's Jira token, and the user's when there is one.
+      const oauth: Record<string, string> = platform.jiraUrl ? { 'x-forge-oauth-system': 'demo-app-token', ...(platform.accountId ? { 'x-forge-oauth-user': 'demo-user-token' } : {}) } : {};
       return fetch(`${platform.companionUrl}${request.path}`, {
         method: request.method,
-        headers: { ...request.headers, authorization: `Bearer ${token}` },
+        headers: { ...request.headers, ...oauth, authorization: `Bearer ${token}` },
         ...(request.body !== undefined ? { body: request.body } : {}),
       });
     },
@@ -50,6 +68,17 @@ export function localForgePlatform(options: { issuer: ForgeTokenIssuer; companio
     readJira: async (path) => fakeJiraRead(path) ?? { status: 404, body: { errorMessages: ['Not found'] } },
     isJiraAdmin: async (accountId) => options.admins.includes(accountId),
     canEditIssue: async () => true,
+    jiraAsUser: {
+      findIssue: async (key) => options.issues?.find((issue) => issue.key === key),
+      async editIssue(key, fields) {
+        platform.jiraWrites.push(`PUT /rest/api/3/issue/${key} as the user: ${JSON.stringify(fields)}`);
+        setFields(key, fields);
+      },
+    },
+    async setAppFieldValue(fieldKey, issueIds, value) {
+      platform.jiraWrites.push(`PUT /rest/api/3/app/field/${fieldKey}/value as the app`);
+      for (const issue of jira.issues.values()) if (issueIds.includes(issue.id)) setFields(issue.key, { [fieldKey]: value });
+    },
     jiraFields: {
       list: async () => site.list(),
       async create(field) {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import manifestPackage from '@forge/manifest';
-import { DEFAULT_ADMIN_MODULE_KEYS } from '../../companion/config.js';
+import { DEFAULT_ADMIN_MODULE_KEYS, DEFAULT_FUNCTION_MODULE_KEYS } from '../../companion/config.js';
 
 const { ProcessorBuilder, ValidationTypes } = manifestPackage;
 // Forge's jira:customFieldType page lists `issue-transition` as an edit experience; the schema file of
@@ -54,11 +54,33 @@ describe('manifest.yml', () => {
     const types = modules['jira:customFieldType']!;
     expect(types.map((t) => t.key).sort()).toEqual(['open-connect-object-field', 'open-connect-snapshot-field', 'open-connect-snapshot-list-field']);
     for (const type of types) {
-      expect(type.edit.experience, type.key).toEqual(['issue-view', 'issue-create', 'issue-transition', 'portal-request']);
+      // issue-bulk-edit: Forge offers it for object types only (Preview).
+      const bulk = type.key === 'open-connect-object-field' ? ['issue-bulk-edit'] : [];
+      expect(type.edit.experience, type.key).toEqual(['issue-view', 'issue-create', 'issue-transition', 'portal-request', ...bulk]);
       // The validator lets unknown experience names through, so this check is what refuses them.
       expect(unknownExperiences([...type.view.experience, ...type.edit.experience]), type.key).toEqual([]);
     }
     expect(unknownExperiences(['issue-teleport'])).toEqual(['issue-teleport']);
+  });
+
+  it('declares the Automation steps, the value function and the JQL function with functions the companion knows', async () => {
+    const result = await ProcessorBuilder.instance().withValidation(ValidationTypes.FULL).build().process('manifest.yml');
+    type Module = { key: string; function?: string; actions?: string[]; inputs?: Record<string, { type: string; required: boolean }>; view?: { value?: { function: string } } };
+    const content = result.manifestObject?.typedContent as { modules: Record<string, Module[]>; permissions: { scopes: string[] } };
+    const modules = content.modules;
+    expect(modules['automation:actionProvider']).toEqual([{ key: 'open-connect-automation', actions: ['refresh-connected-fields', 'set-connected-field'] }]);
+    const actions = Object.fromEntries(modules.action!.map((a) => [a.key, a]));
+    expect(Object.keys(actions['set-connected-field']!.inputs!)).toEqual(['issueKey', 'field', 'value', 'matchBy']);
+    expect(Object.keys(actions['refresh-connected-fields']!.inputs!)).toEqual(['issueKey', 'fields']);
+    expect(modules['jira:jqlFunction']!.map((f) => f.function)).toEqual(['jql-functions']);
+    const valueFunctions = modules['jira:customFieldType']!.flatMap((t) => t.view?.value?.function ?? []);
+    expect(valueFunctions).toEqual(['field-value', 'field-value']);
+    const used = [...modules.action!.map((a) => a.function!), ...modules['jira:jqlFunction']!.map((f) => f.function!), ...valueFunctions];
+    // Each of these functions' tokens must reach the companion's field automation routes.
+    for (const key of used) expect(DEFAULT_FUNCTION_MODULE_KEYS, key).toContain(key);
+    const functionKeys = modules.function!.map((f) => f.key);
+    for (const key of used) expect(functionKeys, key).toContain(key);
+    expect(content.permissions.scopes).toContain('write:jira-work');
   });
 
   it('declares the admin keys the companion allows, the lifecycle route and only the companion as egress', async () => {

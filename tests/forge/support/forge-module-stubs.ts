@@ -24,17 +24,22 @@ export async function callCompanion(remoteKey: string, options: RemoteOptions): 
   const { issuer, companionUrl, functionKey, installationId } = platformState;
   platformState.remoteCalls.push({ moduleKey: functionKey, method: options.method ?? 'GET', path: options.path });
   platformState.remoteBodies.push(options.body === undefined ? undefined : JSON.parse(String(options.body)));
-  const token = await issuer!.mint({ installationId, moduleKey: functionKey, moduleType: 'core:endpoint' });
+  const { jiraUrl, accountId } = platformState;
+  const token = await issuer!.mint({ installationId, moduleKey: functionKey, moduleType: 'core:endpoint', ...(jiraUrl ? { apiBaseUrl: jiraUrl } : {}) });
+  // The remote's `auth` (manifest): the app's token always, the user's when the invocation has one.
+  const oauth: Record<string, string> = jiraUrl ? { 'x-forge-oauth-system': 'app-system-token', ...(accountId ? { 'x-forge-oauth-user': `user-token-${accountId}` } : {}) } : {};
   return fetch(`${companionUrl}${options.path}`, {
     method: options.method ?? 'GET',
-    headers: { ...options.headers, authorization: `Bearer ${token}` },
+    headers: { ...options.headers, ...oauth, authorization: `Bearer ${token}` },
     ...(options.body !== undefined ? { body: options.body as string } : {}),
   });
 }
 
 /** Jira's REST API as far as the app uses it, answered from the platform state. */
-export async function callJira(path: string, init: { method?: string; body?: string } = {}): Promise<Response> {
+export async function callJira(path: string, init: { method?: string; body?: string } = {}, as: 'app' | 'user' = 'app'): Promise<Response> {
   platformState.jiraCalls.push(`${init.method ?? 'GET'} ${path}`);
+  const written = writeIssue(path, init, as);
+  if (written) return written;
   const read = (init.method ?? 'GET') === 'GET' ? fakeJiraRead(path) : undefined;
   if (read) return Response.json(read.body, { status: read.status });
   if (path === '/rest/api/3/field') {
@@ -65,9 +70,34 @@ export async function callJira(path: string, init: { method?: string; body?: str
   return Response.json({ globalPermissions, projectPermissions });
 }
 
+/** Jira's Edit issue (`PUT /rest/api/3/issue/{key}`) and the app field value API (`PUT /rest/api/3/app/field/{field}/value`: the app only). */
+function writeIssue(path: string, init: { method?: string; body?: string }, as: 'app' | 'user'): Response | undefined {
+  if (init.method !== 'PUT') return undefined;
+  const body = JSON.parse(init.body ?? '{}') as { fields?: Record<string, unknown>; updates?: Array<{ issueIds: number[]; value: unknown }> };
+  const edit = /^\/rest\/api\/3\/issue\/([^/?]+)$/.exec(path);
+  const appField = /^\/rest\/api\/3\/app\/field\/([^/?]+)\/value$/.exec(path);
+  if (!edit && !appField) return undefined;
+  platformState.jiraWrites.push({ as, method: 'PUT', path, body });
+  if (edit) {
+    const key = decodeURIComponent(edit[1]!);
+    if (!platformState.issues.has(key)) return Response.json({ errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} }, { status: 404 });
+    platformState.issueFields.set(key, { ...platformState.issueFields.get(key), ...body.fields });
+    return new Response(null, { status: 204 });
+  }
+  if (as !== 'app') return Response.json({ errorMessages: ['Only the app that provides the field may set its value.'] }, { status: 403 });
+  const field = decodeURIComponent(appField![1]!);
+  for (const update of body.updates ?? []) {
+    for (const id of update.issueIds) {
+      const issue = [...platformState.issues.values()].find((i) => i.id === String(id));
+      if (issue) platformState.issueFields.set(issue.key, { ...platformState.issueFields.get(issue.key), [field]: update.value });
+    }
+  }
+  return new Response(null, { status: 204 });
+}
+
 export function forgeApiStub(actual: ForgeApi) {
-  const requestJira = (path: { value: string }, init?: { method?: string; body?: string }) => callJira(path.value, init);
-  return { ...actual, invokeRemote: callCompanion, asApp: () => ({ requestJira }), asUser: () => ({ requestJira }) };
+  const requestJiraAs = (as: 'app' | 'user') => (path: { value: string }, init?: { method?: string; body?: string }) => callJira(path.value, init, as);
+  return { ...actual, invokeRemote: callCompanion, asApp: () => ({ requestJira: requestJiraAs('app') }), asUser: () => ({ requestJira: requestJiraAs('user') }) };
 }
 
 /** @forge/kvs with Forge's documented limits: a value over 240 KiB or a key over 500 characters is refused. */

@@ -37,12 +37,20 @@ export const platformState = {
   remoteBodies: [] as unknown[],
   jiraCalls: [] as string[],
   kvs: new Map<string, unknown>(),
+  /** Where the companion reaches the tenant's Jira (jira-rest-server.ts); empty: Forge sends it no Jira access. */
+  jiraUrl: '',
+  /** Connected field values per issue key: what Jira stores (read by both the app and the companion). */
+  issueFields: new Map<string, Record<string, unknown>>(),
+  /** Writes the app made through @forge/api, with the token kind it used. */
+  jiraWrites: [] as Array<{ as: 'app' | 'user'; method: string; path: string; body: unknown }>,
+  companionJiraReads: [] as Array<{ path: string; authorization: string | undefined }>,
   /** The site's Jira fields: kept across resetPlatform, like the site itself (a new test file starts a new site). */
   jiraFields: new JiraSiteFields(),
 };
 
 export function resetPlatform(companionUrl: string, issuer: ForgeTokenIssuer) {
-  Object.assign(platformState, { companionUrl, issuer, functionKey: '', accountId: undefined, remoteCalls: [], remoteBodies: [], jiraCalls: [] });
+  Object.assign(platformState, { companionUrl, issuer, functionKey: '', accountId: undefined, remoteCalls: [], remoteBodies: [], jiraCalls: [], jiraUrl: '', jiraWrites: [], companionJiraReads: [] });
+  platformState.issueFields.clear();
   platformState.jiraAdmins.clear();
   platformState.issueEditors.clear();
   platformState.kvs.clear();

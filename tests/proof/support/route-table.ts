@@ -184,6 +184,31 @@ export const ROUTE_TABLE: RouteEntry[] = [
     valid: async (f) => (await f.childField(), { params: {}, body: { context: issueContext, changed: [PARENT_FIELD] } }),
     isolation: listedUnder('fields'),
   },
+  // Automation steps, the value function and the JQL function: the app's functions only (they compute as the app)
+  {
+    key: 'POST /v1/fields/:id/resolve',
+    accepts: RESOLVER_CALLERS,
+    valid: async (f) => ({ ...(await fieldId(f)), body: { context: issueContext, ids: ['ACME'] } }),
+    isolation: ownedBy((r) => `${FIELDS}/${r.params.id}`),
+  },
+  {
+    key: 'POST /v1/fields/refresh',
+    accepts: RESOLVER_CALLERS,
+    valid: async (f) => (await f.childField(), { params: {}, body: { context: issueContext, fields: [PARENT_FIELD] } }),
+    isolation: listedUnder('fields'),
+  },
+  {
+    key: 'POST /v1/fields/:id/values',
+    accepts: RESOLVER_CALLERS,
+    valid: async (f) => ({ ...(await fieldId(f)), body: { issues: [{ id: ISSUE_ID }] } }),
+    isolation: ownedBy((r) => `${FIELDS}/${r.params.id}`),
+  },
+  {
+    key: 'POST /v1/fields/:id/jql',
+    accepts: RESOLVER_CALLERS,
+    valid: async (f) => ({ ...(await fieldId(f)), body: { input: 'Ac' } }),
+    isolation: ownedBy((r) => `${FIELDS}/${r.params.id}`),
+  },
   // items and mappings
   { key: `GET ${ITEMS}`, valid: async (f) => (await f.item(), { params: {}, query: 'limit=50' }), isolation: listedUnder('items') },
   {
