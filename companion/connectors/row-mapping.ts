@@ -75,12 +75,15 @@ const isEmptyAnswer = (data: unknown) => data === undefined || data === null || 
  * Read-only fields and items (Elements Connect renders "Text - Read only" once over the whole
  * result): `$data` is the answer (REST, Jira, static: the document; SQL: the rows), `$resultSet` the
  * selected rows and `$row` the first of them, so `${data.name}`, `#foreach($r in $resultSet)` and a
- * `${row.name}` written for a select list all work. One option, or none for an empty answer.
+ * `${row.name}` written for a select list all work. One option, or none for an empty answer or an
+ * empty text.
  */
 export function mapWholeAnswer(data: unknown, rows: unknown[], idTemplate: string | null, displayTemplate: string | null): Option[] {
   if (isEmptyAnswer(data) && rows.length === 0) return [];
   const context = { data, resultSet: rows, row: rows[0] };
   const value = displayTemplate ? renderTemplate(displayTemplate, context).text : printable(defaultDisplay(rows[0] ?? data));
+  // Nothing to show (e.g. `${row.name}` over an answer with no rows) is no value, not an empty one.
+  if (!value.trim()) return [];
   const id = idTemplate ? renderTemplate(idTemplate, context).text : value;
   return [{ id: id.trim(), value: value.trim() }];
 }
