@@ -14,12 +14,12 @@ import { hostileJson, hostileParam, hostileQuery, mutationsOf, rawBodies } from 
 import { contentReader, type TableContents } from './row-counts.js';
 
 /**
- * Cases per route and database kind, across body, params and query. `npm test` sends 100 on each
+ * Cases per route and database kind, across body, params and query. `npm test` sends 30 on each
  * kind; `npm run test:proof` (also run by CI) sends 1,000, so 2,000 per route per CI run. Raise it
  * for a deeper soak (OC_FUZZ_CASES_PER_ROUTE=10000); the seeds stay fixed, so a larger run replays
  * the smaller one's cases first.
  */
-const CASES_PER_ROUTE = Number(process.env.OC_FUZZ_CASES_PER_ROUTE ?? 100);
+const CASES_PER_ROUTE = Number(process.env.OC_FUZZ_CASES_PER_ROUTE ?? 30);
 /** Heavy routes (the egress report runs a dozen queries) take a while at this count under load. */
 const ROUTE_TIMEOUT_MS = 240_000;
 
