@@ -15,7 +15,7 @@ import { contentReader, type TableContents } from './row-counts.js';
 
 /**
  * Cases per route and database kind, across body, params and query. `npm test` sends 30 on each
- * kind; `npm run test:proof` (also run by CI) sends 1,000, so 2,000 per route per CI run. Raise it
+ * kind; `npm run test:proof` (also run by CI) sends 1,000, so 1,030 per route and kind per CI run. Raise it
  * for a deeper soak (OC_FUZZ_CASES_PER_ROUTE=10000); the seeds stay fixed, so a larger run replays
  * the smaller one's cases first.
  */
