@@ -15,29 +15,26 @@ export interface StoredEntry {
   staleUntil: Date;
 }
 
+/**
+ * One entry by key, as `$1` tenant and `$2` key hash. TIMESTAMP(3) columns hold UTC (Prisma's
+ * convention): read as epoch milliseconds, not through pg's local-time parsing.
+ */
+const ENTRY_BY_KEY = `SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload,
+    (EXTRACT(EPOCH FROM "expiresAt") * 1000)::float8 AS "expiresAt", (EXTRACT(EPOCH FROM "staleUntil") * 1000)::float8 AS "staleUntil"
+  FROM "CacheEntry" WHERE "tenantId" = $1::uuid AND "keyHash" = $2`;
+type EntryRow = { datasourceId: string; fieldId: string | null; payload: unknown; expiresAt: number; staleUntil: number };
+const toEntry = (row: EntryRow): StoredEntry => ({ ...row, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) });
+
 export function cacheRepository(db: Db) {
   return {
     // get and put are on the path of every miss: one plain statement each, straight to pg when the
     // client has its pool (Prisma's query planning, even for raw SQL, cost more than the statement).
     async get(tenantId: string, keyHash: string): Promise<StoredEntry | null> {
       const pool = sqlPool(db);
-      if (!pool) {
-        const rows = await db.$queryRaw<StoredEntry[]>`
-          SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload, "expiresAt", "staleUntil"
-          FROM "CacheEntry" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash}`;
-        return rows[0] ?? null;
-      }
-      // TIMESTAMP(3) columns hold UTC (Prisma's convention): read as epoch milliseconds, not through
-      // pg's local-time parsing.
-      const { rows } = await pool.query<{ datasourceId: string; fieldId: string | null; payload: unknown; expiresAt: number; staleUntil: number }>({
-        name: 'oc-cache-get',
-        text: `SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload,
-                 (EXTRACT(EPOCH FROM "expiresAt") * 1000)::float8 AS "expiresAt", (EXTRACT(EPOCH FROM "staleUntil") * 1000)::float8 AS "staleUntil"
-               FROM "CacheEntry" WHERE "tenantId" = $1::uuid AND "keyHash" = $2`,
-        values: [tenantId, keyHash],
-      });
-      const row = rows[0];
-      return row ? { ...row, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) } : null;
+      const rows = pool
+        ? (await pool.query<EntryRow>({ name: 'oc-cache-get', text: ENTRY_BY_KEY, values: [tenantId, keyHash] })).rows
+        : await db.$queryRawUnsafe<EntryRow[]>(ENTRY_BY_KEY, tenantId, keyHash);
+      return rows[0] ? toEntry(rows[0]) : null;
     },
     /** Not in a transaction: one statement is atomic, and batch transactions here could be left open. */
     async put(tenantId: string, keyHash: string, entry: StoredEntry): Promise<void> {
@@ -65,11 +62,7 @@ export function cacheRepository(db: Db) {
      * the entry and released it since; only then is the entry read again.
      */
     async getOrTakeFill(tenantId: string, keyHash: string, holder: string, ms: number, nowMs: number): Promise<{ entry: StoredEntry | null; leased: boolean; contended: boolean }> {
-      const text = `WITH entry AS (
-          SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload,
-                 (EXTRACT(EPOCH FROM "expiresAt") * 1000)::float8 AS "expiresAt", (EXTRACT(EPOCH FROM "staleUntil") * 1000)::float8 AS "staleUntil"
-          FROM "CacheEntry" WHERE "tenantId" = $1::uuid AND "keyHash" = $2
-        ), lease AS (
+      const text = `WITH entry AS (${ENTRY_BY_KEY}), lease AS (
           INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
           SELECT $1::uuid, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond'
           WHERE NOT EXISTS (SELECT 1 FROM entry WHERE "expiresAt" > $5::float8)
@@ -81,15 +74,12 @@ export function cacheRepository(db: Db) {
                EXISTS (SELECT 1 FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2) AS contended,
                entry.* FROM (SELECT 1) AS one LEFT JOIN entry ON true`;
       const values = [tenantId, keyHash, holder, Math.ceil(ms), nowMs];
-      type Row = { leased: number; contended: boolean; datasourceId: string | null; fieldId: string | null; payload: unknown; expiresAt: number | null; staleUntil: number | null };
+      // The LEFT JOIN gives the entry's columns as nulls when there is none.
+      type Row = { leased: number; contended: boolean } & ({ [K in keyof EntryRow]: null } | EntryRow);
       const pool = sqlPool(db);
       const rows = pool ? (await pool.query<Row>({ name: 'oc-cache-get-or-lease', text, values })).rows : await db.$queryRawUnsafe<Row[]>(text, ...values);
       const row = rows[0]!;
-      const entry =
-        row.datasourceId === null || row.expiresAt === null || row.staleUntil === null
-          ? null
-          : { datasourceId: row.datasourceId, fieldId: row.fieldId, payload: row.payload, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) };
-      return { entry, leased: row.leased === 1, contended: row.contended };
+      return { entry: row.datasourceId === null ? null : toEntry(row as EntryRow), leased: row.leased === 1, contended: row.contended };
     },
     deleteForDatasource(tenantId: string, datasourceId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, datasourceId } });
