@@ -12,6 +12,7 @@ import { v1RoutesOf, type HttpMethod } from './support/app-routes.js';
 import { CALLERS, claimsOf as callerClaims, fillPath, hasErrorShape } from './support/proof-client.js';
 import { ROUTE_TABLE, acceptedBy } from './support/route-table.js';
 import { contentReader } from './support/row-counts.js';
+import { staticDatasourceBody } from './support/tenant-fixtures.js';
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const FORGED = 'forged-install';
@@ -87,6 +88,20 @@ describe.each(databaseKinds())('token forgery on %s', (kind) => {
     }
     expect(await counts()).toEqual(before);
     expect(await c.db.tenant.count({ where: { installationId: FORGED } })).toBe(0);
+  });
+
+  it('the content check these suites rely on sees an UPDATE that keeps every row count', async () => {
+    const counts = await contentReader(c.db);
+    const created = await c.call('POST', '/v1/admin/datasources', { installationId: 'content-check', body: staticDatasourceBody('Before') });
+    expect(created.statusCode, created.body).toBe(201);
+    const before = await counts();
+    const renamed = await c.call('PUT', `/v1/admin/datasources/${created.json().id}`, { installationId: 'content-check', body: { ...staticDatasourceBody('After'), version: created.json().version } });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    const after = await counts();
+    expect(after.Datasource).not.toBe(before.Datasource);
+    expect(after.Datasource!.split(':')[0]).toBe(before.Datasource!.split(':')[0]);
+    // Reading twice with nothing in between gives the same answer (the check is not noise).
+    expect(await counts()).toEqual(after);
   });
 
   it('accepts the same token when it is genuine (the matrix is not refusing everything)', async () => {

@@ -12,13 +12,15 @@ export async function tableNames(db: Db): Promise<string[]> {
 }
 
 /**
- * Every table's contents in one round trip, as `<row count>:<md5 of its rows in a stable order>`:
+ * Every table's contents in one round trip, as `<row count>:<sum of a 64-bit hash of each row>`:
  * "nothing stored from a rejected request" compares these, so an UPDATE or a DELETE + INSERT that
- * keeps the count the same is caught too.
+ * keeps the count the same is caught too. The sum does not depend on row order, so no table is
+ * sorted: the fuzz suites read this after every refused request while their tables grow, and
+ * sorting every row's text each time (md5 of string_agg ORDER BY) was about four times slower.
  */
 export async function contentReader(db: Db): Promise<() => Promise<TableContents>> {
   const names = await tableNames(db);
-  const one = (n: string) => `(SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM "${n}" t)`;
+  const one = (n: string) => `(SELECT count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0) FROM "${n}" t)`;
   const sql = `SELECT ${names.map((n, i) => `${one(n)} AS c${i}`).join(', ')}`;
   return async () => {
     const [row] = await db.$queryRawUnsafe<Array<Record<string, string>>>(sql);
