@@ -1,18 +1,25 @@
 // Recognises "the database cannot be reached" among driver and Prisma errors, so that routes answer
 // 503 database_unavailable instead of 500 while Postgres is down.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+/**
+ * Prisma's own codes for the same (the driver adapter's error, with the driver's code, is then only
+ * in `meta.driverAdapterError`): P1001 not reachable, P1002 timed out reaching it, P1008 socket
+ * timeout, P1017 "Server has closed the connection" (an ECONNRESET under a query).
+ */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
 const MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connect ECONNREFUSED/i, /Connection terminated unexpectedly/i, /database system is (starting up|shutting down)/i, /terminating connection/i, /Can't reach database server/i, /Client has encountered a connection error/i, /DatabaseNotReachable/i, /Connection closed/i];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 6; depth += 1) {
-    const err = e as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown };
+    const err = e as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown; meta?: { driverAdapterError?: unknown } };
     if (typeof err.code === 'string' && NETWORK_CODES.has(err.code)) return true;
+    if (typeof err.code === 'string' && PRISMA_CODES.has(err.code) && typeof err.name === 'string' && err.name.startsWith('PrismaClient')) return true;
     if (typeof err.message === 'string' && MESSAGES.some((m) => m.test(err.message as string))) return true;
     if (err.name === 'DriverAdapterError' && typeof err.cause === 'object' && err.cause) {
       const kind = (err.cause as { kind?: string }).kind;
       if (kind === 'DatabaseNotReachable' || kind === 'ConnectionClosed' || kind === 'SocketTimeout') return true;
     }
-    e = err.cause;
+    e = err.cause ?? err.meta?.driverAdapterError;
   }
   return false;
 }

@@ -20,6 +20,7 @@ export function createPrisma(connectionString: string, poolSize: number): Db {
   });
   // Errors of idle connections (the database went away) surface on the next query, not as a crash.
   pool.on('error', () => undefined);
+  releaseDeadTransactionConnections(pool);
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   pools.set(client, pool);
   const disconnect = client.$disconnect.bind(client);
@@ -30,6 +31,33 @@ export function createPrisma(connectionString: string, poolSize: number): Db {
     await ended;
   };
   return client;
+}
+
+/**
+ * Prisma (6.19 with @prisma/adapter-pg 7.10) ends an interactive transaction by sending ROLLBACK or
+ * COMMIT and only then releasing the connection; when the connection died under the transaction
+ * (PostgreSQL restarted, a backend terminated) that statement fails and the connection is never
+ * given back, so every such transaction shrinks the pool by one until the process restarts and,
+ * once all are gone, every query waits out the connect timeout (503 for good). A checked-out
+ * connection that ends is given back here, as broken (the pool drops it and opens a new one); a
+ * connection the pool already took back is left alone.
+ */
+function releaseDeadTransactionConnections(pool: pg.Pool): void {
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  const watched = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => {
+    checkedOut.add(client);
+    if (!watched.has(client)) {
+      watched.add(client);
+      client.on('end', () => {
+        // After pg's own callbacks for the query in flight (a plain pool.query releases there).
+        setImmediate(() => {
+          if (checkedOut.has(client)) client.release(new Error('The database connection ended while checked out'));
+        });
+      });
+    }
+  });
+  pool.on('release', (_error, client) => checkedOut.delete(client));
 }
 
 /**

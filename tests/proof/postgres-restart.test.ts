@@ -104,7 +104,9 @@ describe.runIf(bin)('PostgreSQL restarted under load', () => {
     writing = false;
     await load;
 
-    expect(unexpected, 'answers other than 200/201/503 in the error shape').toEqual([]);
+    // A 500 names its cause only in the companion's log: show the error lines with it.
+    const errorLines = c.logs.filter((line) => line.includes('"level":50')).map((line) => line.slice(0, 4000));
+    expect(unexpected, `answers other than 200/201/503 in the error shape; the companion logged:\n${errorLines.join('\n')}`).toEqual([]);
     expect(statuses.filter((s) => s === 503).length, 'the load did meet the outage').toBeGreaterThan(0);
     // Nothing acknowledged is lost: every 201 id (before, during, after) is still readable.
     for (const id of [...new Set([...beforeOutage, ...acknowledged])]) {
