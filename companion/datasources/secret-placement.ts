@@ -1,7 +1,8 @@
 // Secrets stay with the place they were given for (DESIGN.md, "Secrets stay with the place…"):
 // credential headers are write-only like secrets (hidden from answers, kept across a PUT that does
-// not name them, encrypted at rest: datasource-secrets.ts), and a change of where a datasource connects must come with its secrets again,
-// so that no stored secret is ever sent to a host the admin who gave it did not choose.
+// not name them, encrypted at rest: datasource-secrets.ts), and a change of where a datasource
+// connects must come with its secrets again, so that no stored secret is ever sent to a host the
+// admin who gave it did not choose.
 import { SECRET_NAMES } from '../contract/datasource.js';
 import { AppError } from '../errors.js';
 
