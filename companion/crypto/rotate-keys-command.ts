@@ -1,5 +1,6 @@
 // `npm run rotate-keys`: after setting a new COMPANION_ENCRYPTION_KEY (+ COMPANION_ENCRYPTION_KEY_ID)
-// and moving the old one to COMPANION_PREVIOUS_KEYS, re-encrypts all stored secrets under the new key.
+// and moving the old one to COMPANION_PREVIOUS_KEYS, re-encrypts all stored secrets under the new key
+// (and encrypts credential headers that rows written before they were encrypted hold in plain text).
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { createPrisma } from '../db/prisma.js';
@@ -18,7 +19,8 @@ async function main() {
     const db = createPrisma(url, 1);
     const box = new SecretBox(await loadKeyring(config, (m) => console.warn(m)));
     const result = await reencryptSecrets(db, box);
-    console.log(`re-encrypted ${result.secrets} secret(s) in ${result.datasources} datasource(s) under key ${box.currentKeyId}`);
+    const moved = result.headersMoved > 0 ? ` (${result.headersMoved} of them credential header(s) moved out of plain text in a datasource's config)` : '';
+    console.log(`re-encrypted ${result.secrets} secret(s)${moved} in ${result.datasources} datasource(s) under key ${box.currentKeyId}`);
     await db.$disconnect();
   } finally {
     await embedded?.stop();

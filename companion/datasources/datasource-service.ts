@@ -6,13 +6,22 @@ import type { Clock } from '../clock.js';
 import { purgeDateFrom } from '../clock.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { CONFIG_SCHEMAS, type Datasource, type DatasourceInput, type DatasourceUpdate } from '../contract/datasource.js';
-import { assertSecretsStay, keepCredentialHeaders, secretsKept, withoutCredentialHeaders } from './secret-placement.js';
+import { assertSecretsStay, keptCredentialHeaders, secretsKept, withKeptHeaders } from './secret-placement.js';
 import { badRequest, conflict, notFound, staleVersion } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { idCursorPage } from '../db/id-cursor.js';
 import { datasourceRepository, type DatasourceRow } from './datasource-repository.js';
-import type { DatasourceForUse } from './datasource-for-use.js';
-import { decryptSecrets, mergeSecrets, readStoredSecrets, secretAad, secretFlags } from './datasource-secrets.js';
+import { datasourceForUse, type DatasourceForUse } from './datasource-for-use.js';
+import {
+  credentialHeaderNames,
+  mergeSecrets,
+  namedSecrets,
+  readStoredSecrets,
+  sealCredentialHeaders,
+  secretAad,
+  secretFlags,
+  splitCredentialHeaders,
+} from './datasource-secrets.js';
 
 export const DEFAULT_CACHE_TTL_SECONDS = 300;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -23,15 +32,15 @@ export interface Actor {
 }
 
 export function toDatasourceView(row: DatasourceRow): Datasource {
-  // Credential headers are write-only: only their names show, as secret flags.
-  const { config, hidden } = withoutCredentialHeaders(row.config);
-  const headerFlags = hidden.length > 0 ? { headers: Object.fromEntries(hidden.map((h) => [h, true as const])) } : {};
+  // Credential headers are write-only: only their names show, as secret flags. (The stored config has
+  // none, but a row written before they were encrypted may still hold them in plain text.)
+  const { config } = splitCredentialHeaders(row.config);
   return {
     id: row.id,
     name: row.name,
     type: row.type as Datasource['type'],
     config,
-    secrets: { ...secretFlags(readStoredSecrets(row.secrets)), ...headerFlags },
+    secrets: secretFlags(row),
     cacheTtlSeconds: row.cacheTtlSeconds,
     timeoutMs: row.timeoutMs,
     version: row.version,
@@ -48,8 +57,6 @@ function checkConfig(type: Datasource['type'], config: Record<string, unknown>):
     throw badRequest(`Invalid ${type} datasource: ${where} ${first.message}`, 'validation_failed');
   }
 }
-
-/** A datasource ready for a connector: configuration plus decrypted secrets. Never serialise it. */
 
 export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
   const repo = datasourceRepository(db);
@@ -76,13 +83,15 @@ export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
       const config = input.config ?? {};
       checkConfig(input.type, config);
       const id = randomUUID();
-      const secrets = mergeSecrets(box, (n) => secretAad(actor.tenantId, id, n), {}, input.secrets);
+      const aad = (n: string) => secretAad(actor.tenantId, id, n);
+      const headers = sealCredentialHeaders(box, aad, null, config, []);
+      const secrets = { ...mergeSecrets(box, aad, {}, input.secrets), ...headers.secrets };
       const row = await repo.create({
         id,
         tenantId: actor.tenantId,
         name: input.name,
         type: input.type,
-        config: config as object,
+        config: headers.config as object,
         secrets: secrets as object,
         cacheTtlSeconds: input.cacheTtlSeconds ?? DEFAULT_CACHE_TTL_SECONDS,
         timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -96,14 +105,19 @@ export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
       const current = await mustFind(actor.tenantId, id);
       if (current.version !== input.version) throw staleVersion('Datasource');
       if (input.type !== current.type) throw conflict('A datasource type cannot change; create a new datasource', 'immutable_type');
-      const { config, kept } = keepCredentialHeaders(current.config, input.config ?? {}, Object.keys(input.secrets?.headers ?? {}));
-      checkConfig(input.type, config);
+      const config = input.config ?? {};
+      const kept = keptCredentialHeaders(credentialHeaderNames(current), config, Object.keys(input.secrets?.headers ?? {}));
+      checkConfig(input.type, withKeptHeaders(config, kept));
       const stored = readStoredSecrets(current.secrets);
-      assertSecretsStay(`Datasource "${current.name}"`, input.type, current.config, config, secretsKept(Object.keys(stored), input.secrets, kept), 'put');
-      const secrets = mergeSecrets(box, (n) => secretAad(actor.tenantId, id, n), stored, input.secrets);
+      const keptNamed = Object.keys(namedSecrets(stored));
+      assertSecretsStay(`Datasource "${current.name}"`, input.type, current.config, config, secretsKept(keptNamed, input.secrets, kept), 'put');
+      const aad = (n: string) => secretAad(actor.tenantId, id, n);
+      // Written, credential headers of a row from before (plain in its config) are encrypted too.
+      const headers = sealCredentialHeaders(box, aad, current, config, kept);
+      const secrets = { ...mergeSecrets(box, aad, stored, input.secrets), ...headers.secrets };
       const count = await repo.updateVersion(actor.tenantId, id, input.version, {
         name: input.name,
-        config: config as object,
+        config: headers.config as object,
         secrets: secrets as object,
         cacheTtlSeconds: input.cacheTtlSeconds ?? current.cacheTtlSeconds,
         timeoutMs: input.timeoutMs ?? current.timeoutMs,
@@ -128,8 +142,7 @@ export function datasourceService(db: Db, box: SecretBox, clock: Clock) {
 
     /** For connectors only: the row and its decrypted secrets. */
     async forUse(tenantId: string, id: string): Promise<DatasourceForUse> {
-      const row = await mustFind(tenantId, id);
-      return { row, secrets: decryptSecrets(box, (n) => secretAad(tenantId, id, n), readStoredSecrets(row.secrets)) };
+      return datasourceForUse(box, await mustFind(tenantId, id));
     },
   };
 }

@@ -1,9 +1,9 @@
 // Secrets stay with the place they were given for (DESIGN.md, "Secrets stay with the place…"):
 // credential headers are write-only like secrets (hidden from answers, kept across a PUT that does
-// not name them), and a change of where a datasource connects must come with its secrets again,
-// so that no stored secret is ever sent to a host the admin who gave it did not choose.
+// not name them, encrypted at rest: datasource-secrets.ts), and a change of where a datasource
+// connects must come with its secrets again, so that no stored secret is ever sent to a host the
+// admin who gave it did not choose.
 import { SECRET_NAMES } from '../contract/datasource.js';
-import { isCredentialHeader } from '../connectors/rest-headers.js';
 import { AppError } from '../errors.js';
 
 type Config = Record<string, unknown>;
@@ -13,27 +13,25 @@ function headersOf(config: unknown): Record<string, string> {
   return h && typeof h === 'object' && !Array.isArray(h) ? (h as Record<string, string>) : {};
 }
 
-/** The config without credential header values, and the names of the headers left out. */
-export function withoutCredentialHeaders(config: unknown): { config: Config; hidden: string[] } {
-  const copy = structuredClone((config ?? {}) as Config);
-  const hidden = Object.keys(headersOf(copy)).filter(isCredentialHeader);
-  if (hidden.length > 0) {
-    const headers = headersOf(copy);
-    for (const name of hidden) delete headers[name];
-  }
-  return { config: copy, hidden };
+/**
+ * The stored credential headers (`stored`: their names) that a PUT or a replacing import keeps
+ * without having seen them: each unless the write gives that header again (any case) or removes it
+ * (`secrets.headers: {name: null}`).
+ */
+export function keptCredentialHeaders(stored: string[], incoming: Config, removed: string[]): string[] {
+  const given = new Set(Object.keys(headersOf(incoming)).map((n) => n.toLowerCase()));
+  const gone = new Set(removed.map((n) => n.toLowerCase()));
+  return stored.filter((name) => !given.has(name.toLowerCase()) && !gone.has(name.toLowerCase()));
 }
 
 /**
- * A PUT's config with the stored credential headers it cannot have seen: each is kept unless the PUT
- * gives that header again (any case) or removes it (`secrets.headers: {name: null}`).
+ * The config a write gives plus the credential headers it keeps, to check its shape (at most 20
+ * headers in all): a kept value is not read for this (it is encrypted, and was checked when given),
+ * an empty string stands in for it.
  */
-export function keepCredentialHeaders(stored: unknown, incoming: Config, removed: string[]): { config: Config; kept: string[] } {
-  const given = new Set(Object.keys(headersOf(incoming)).map((n) => n.toLowerCase()));
-  const gone = new Set(removed.map((n) => n.toLowerCase()));
-  const kept = Object.entries(headersOf(stored)).filter(([name]) => isCredentialHeader(name) && !given.has(name.toLowerCase()) && !gone.has(name.toLowerCase()));
-  if (kept.length === 0) return { config: incoming, kept: [] };
-  return { config: { ...incoming, headers: { ...headersOf(incoming), ...Object.fromEntries(kept) } }, kept: kept.map(([name]) => name) };
+export function withKeptHeaders(incoming: Config, kept: string[]): Config {
+  if (kept.length === 0) return incoming;
+  return { ...incoming, headers: { ...headersOf(incoming), ...Object.fromEntries(kept.map((name) => [name, ''])) } };
 }
 
 /** Where a datasource's secrets go: the hosts it connects to, per type. */

@@ -13,8 +13,8 @@ import { dropFieldCopies } from '../fields/field-service.js';
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
 export async function exportRoutes(app: FastifyInstance) {
-  const { db, clock } = app.companion;
-  const importer = importService(db);
+  const { db, clock, secretBox } = app.companion;
+  const importer = importService(db, secretBox);
 
   app.get('/export', { schema: { tags: ['export'], response: { 200: ExportDocument, ...errors } } }, async (request, reply) => {
     const doc = await buildExport(db, request.tenantId, clock.now());

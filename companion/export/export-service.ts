@@ -3,8 +3,7 @@
 // are named in `secretsToEnter`, and header values that look like credentials are left out too.
 import type { DbTx } from '../db/prisma.js';
 import { EXPORT_FORMAT_VERSION, type ExportDocument, type ExportedDatasource } from '../contract/support-export.js';
-import { readStoredSecrets } from '../datasources/datasource-secrets.js';
-import { withoutCredentialHeaders } from '../datasources/secret-placement.js';
+import { credentialHeaderNames, headerSecretName, namedSecrets, readStoredSecrets, splitCredentialHeaders } from '../datasources/datasource-secrets.js';
 import type { DatasourceRow } from '../datasources/datasource-repository.js';
 import type { FieldRow } from '../fields/field-repository.js';
 import type { ItemRow } from '../items/item-repository.js';
@@ -12,14 +11,15 @@ import { mappingRepository } from '../mappings/mapping-repository.js';
 import { connectedConfigParts } from '../connected/connected-config-parts.js';
 
 export function exportDatasource(row: DatasourceRow): ExportedDatasource {
-  const { config, hidden } = withoutCredentialHeaders(row.config);
-  const leftOut = hidden.map((name) => `headers.${name}`);
+  // Credential headers are stored encrypted, but a row from before may still hold them in its config.
+  const { config } = splitCredentialHeaders(row.config);
+  const leftOut = credentialHeaderNames(row).map(headerSecretName);
   return {
     id: row.id,
     name: row.name,
     type: row.type as ExportedDatasource['type'],
     config,
-    secretsToEnter: [...Object.keys(readStoredSecrets(row.secrets)), ...leftOut],
+    secretsToEnter: [...Object.keys(namedSecrets(readStoredSecrets(row.secrets))), ...leftOut],
     cacheTtlSeconds: row.cacheTtlSeconds,
     timeoutMs: row.timeoutMs,
   };

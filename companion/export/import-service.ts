@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Value } from 'typebox/value';
 import type { Db, DbTx } from '../db/prisma.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { ExportDocument, ImportResult } from '../contract/support-export.js';
 import { CONFIG_SCHEMAS } from '../contract/datasource.js';
 import { assertConnectorConfig } from '../connectors/rest-headers.js';
@@ -12,8 +13,8 @@ import { badRequest, conflict, unprocessable } from '../errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { extractReferences, templateError } from '../templates/template-references.js';
 import { dependencyKeys, findCycle } from '../fields/field-dependencies.js';
-import { readStoredSecrets } from '../datasources/datasource-secrets.js';
-import { assertSecretsStay, keepCredentialHeaders, secretsKept } from '../datasources/secret-placement.js';
+import { credentialHeaderNames, headerSecretName, namedSecrets, readStoredSecrets, sealCredentialHeaders, secretAad } from '../datasources/datasource-secrets.js';
+import { assertSecretsStay, keptCredentialHeaders, secretsKept } from '../datasources/secret-placement.js';
 import { checkItemTemplates } from '../items/item-service.js';
 import { itemRepository } from '../items/item-repository.js';
 import { mappingRepository } from '../mappings/mapping-repository.js';
@@ -60,7 +61,7 @@ function check(doc: ExportDocument): void {
   for (const m of doc.mappings) if (!itemIds.has(m.itemId)) throw unprocessable(`A mapping names item ${m.itemId}, which is not in the document`, 'unknown_item');
 }
 
-export function importService(db: Db) {
+export function importService(db: Db, box: SecretBox) {
   return {
     /** The result, and the ids of the datasources and fields that were replaced (their pools and copies are stale). */
     async importDocument(actor: Actor, doc: ExportDocument, mode: ImportMode): Promise<ImportResult & Replaced> {
@@ -103,17 +104,23 @@ export function importService(db: Db) {
           const current = dsExisting.find((d) => d.name === ds.name);
           // Secrets are bound to their datasource and kept by a replace (the type cannot change). A
           // document carries none, so a replace that moves the datasource elsewhere is refused.
-          const keptSecrets = current ? readStoredSecrets(current.secrets) : {};
-          const { config, kept } = current ? keepCredentialHeaders(current.config, ds.config, []) : { config: ds.config, kept: [] };
-          if (current) assertSecretsStay(`Datasource "${ds.name}"`, ds.type, current.config, config, secretsKept(Object.keys(keptSecrets), undefined, kept), 'import');
-          const data = { name: ds.name, type: ds.type, config: config as object, cacheTtlSeconds: ds.cacheTtlSeconds, timeoutMs: ds.timeoutMs };
+          const keptNamed = current ? namedSecrets(readStoredSecrets(current.secrets)) : {};
+          const kept = current ? keptCredentialHeaders(credentialHeaderNames(current), ds.config, []) : [];
+          if (current) assertSecretsStay(`Datasource "${ds.name}"`, ds.type, current.config, ds.config, secretsKept(Object.keys(keptNamed), undefined, kept), 'import');
+          // Credential headers the document gives (an export has none, a hand-written one may) are
+          // encrypted like those a replace keeps; the stored config has none.
+          const id = current?.id ?? randomUUID();
+          const aad = (n: string) => secretAad(t, id, n);
+          const headers = sealCredentialHeaders(box, aad, current ?? null, ds.config, kept);
+          const secrets = { ...keptNamed, ...headers.secrets };
+          const data = { name: ds.name, type: ds.type, config: headers.config as object, secrets: secrets as object, cacheTtlSeconds: ds.cacheTtlSeconds, timeoutMs: ds.timeoutMs };
           const row = current
-            ? await tx.datasource.update({ where: { id: current.id }, data: { ...data, secrets: keptSecrets as object, version: { increment: 1 }, cacheGeneration: { increment: 1 } } })
-            : await tx.datasource.create({ data: { id: randomUUID(), tenantId: t, ...data } });
+            ? await tx.datasource.update({ where: { id: current.id }, data: { ...data, version: { increment: 1 }, cacheGeneration: { increment: 1 } } })
+            : await tx.datasource.create({ data: { id, tenantId: t, ...data } });
           dsIds.set(ds.id, row.id);
           result.datasources[current ? 'replaced' : 'created'] += 1;
           await audit(current ? 'datasource.imported.replaced' : 'datasource.imported', 'datasource', row.id, current ? exportDatasource(current) : null, exportDatasource(row));
-          const present = new Set([...Object.keys(keptSecrets), ...kept.map((h) => `headers.${h}`)]);
+          const present = new Set([...Object.keys(keptNamed), ...kept.map(headerSecretName)]);
           const missing = ds.secretsToEnter.filter((name) => !present.has(name));
           if (missing.length > 0) result.secretsToEnter.push({ id: row.id, name: row.name, secrets: missing });
         }

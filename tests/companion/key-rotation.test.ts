@@ -73,8 +73,8 @@ describe.each(databaseKinds())('key rotation on %s', (kind) => {
     const rows = await c.db.datasource.findMany({ orderBy: { name: 'asc' } });
     expect((await service.forUse(rows[0]!.tenantId, rows[0]!.id)).secrets.token).toBe('token-A');
 
-    expect(await reencryptSecrets(c.db, rotated)).toEqual({ datasources: 2, secrets: 2 });
-    expect(await reencryptSecrets(c.db, rotated)).toEqual({ datasources: 0, secrets: 0 });
+    expect(await reencryptSecrets(c.db, rotated)).toEqual({ datasources: 2, secrets: 2, headersMoved: 0 });
+    expect(await reencryptSecrets(c.db, rotated)).toEqual({ datasources: 0, secrets: 0, headersMoved: 0 });
     const after = await c.db.datasource.findMany({ orderBy: { name: 'asc' } });
     for (const row of after) expect((row.secrets as { token: { kid: string } }).token.kid).toBe('k2');
 

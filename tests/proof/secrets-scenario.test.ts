@@ -19,6 +19,7 @@ describe.each(databaseKinds())('secrets through a full admin scenario on %s', (k
   const forgeSystemToken = 'forge-oauth-system-token-SECRET-9c2f';
   const updatedPassword = 'rotated-basic-pass-SECRET-0b7d';
   const sqlPassword = 'sql-password-SECRET-41aa';
+  const headerToken = 'credential-header-SECRET-7d3e';
 
   beforeAll(async () => {
     up = await startSampleUpstream();
@@ -41,10 +42,10 @@ describe.each(databaseKinds())('secrets through a full admin scenario on %s', (k
   };
 
   it('keeps every secret out of tables, answers, logs and the export', async () => {
-    const rest = (name: string, auth: Record<string, unknown>, secrets: Record<string, string>, path: string) => ({
+    const rest = (name: string, auth: Record<string, unknown>, secrets: Record<string, string>, path: string, headers?: Record<string, string>) => ({
       name,
       type: 'rest',
-      config: { baseUrl: `${up.url}/auth/${path}`, testPath: '/health', auth },
+      config: { baseUrl: `${up.url}/auth/${path}`, testPath: '/health', auth, ...(headers ? { headers } : {}) },
       secrets,
       timeoutMs: 2000,
     });
@@ -52,7 +53,8 @@ describe.each(databaseKinds())('secrets through a full admin scenario on %s', (k
       rest('Basic CRM', { mode: 'basic', username: CRED.basic.username }, { password: CRED.basic.password }, 'basic'),
       rest('Bearer CRM', { mode: 'bearer' }, { token: CRED.bearer.token }, 'bearer'),
       rest('Key CRM', { mode: 'apiKey', in: 'header', name: CRED.apiKey.header }, { apiKey: CRED.apiKey.value }, 'apiKeyHeader'),
-      rest('Query key CRM', { mode: 'apiKey', in: 'query', name: CRED.apiKey.query }, { apiKey: CRED.apiKey.value }, 'apiKeyQuery'),
+      // A custom header that carries a credential is a secret too (encrypted at rest, write-only).
+      rest('Query key CRM', { mode: 'apiKey', in: 'query', name: CRED.apiKey.query }, { apiKey: CRED.apiKey.value }, 'apiKeyQuery', { 'X-Session-Token': headerToken }),
       rest(
         'OAuth CRM',
         { mode: 'oauth2ClientCredentials', tokenUrl: `${up.url}${CRED.oauth2.tokenPath}`, clientId: CRED.oauth2.clientId, scope: CRED.oauth2.scope },
@@ -130,9 +132,10 @@ describe.each(databaseKinds())('secrets through a full admin scenario on %s', (k
     const seen = JSON.stringify(up.requests);
     expect(seen).toContain(CRED.bearer.token);
     expect(seen).toContain(CRED.apiKey.value);
+    expect(seen).toContain(headerToken);
     // ...and nothing of them is anywhere on our side
     const secrets = [
-      CRED.basic.password, updatedPassword, CRED.bearer.token, CRED.apiKey.value, CRED.oauth2.clientSecret, sqlPassword,
+      CRED.basic.password, updatedPassword, CRED.bearer.token, CRED.apiKey.value, CRED.oauth2.clientSecret, sqlPassword, headerToken,
       forgeUserToken, forgeSystemToken,
       Buffer.from(`${CRED.basic.username}:${CRED.basic.password}`).toString('base64'),
       Buffer.from(`${CRED.basic.username}:${updatedPassword}`).toString('base64'),
