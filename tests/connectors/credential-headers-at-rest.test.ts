@@ -13,7 +13,7 @@ import { startTestCompanion, type TestCompanion } from '../helpers/test-companio
 import { startSampleUpstream, type SampleUpstream } from '../helpers/sample-upstream.js';
 import { dumpAllTables } from '../proof/support/row-counts.js';
 import { createDatasource, createField, expectNoSecretInLogs, preview, testConnection } from './connector-fixtures.js';
-import { SecretBox, type Envelope } from '../../companion/crypto/secret-box.js';
+import { SecretBox } from '../../companion/crypto/secret-box.js';
 import { reencryptSecrets } from '../../companion/crypto/reencrypt-secrets.js';
 import { datasourceService } from '../../companion/datasources/datasource-service.js';
 
@@ -31,7 +31,9 @@ const COMMAND_LEGACY = 'at-rest-command-legacy-8d1s';
 const COMMAND_SEALED = 'at-rest-command-sealed-3f9j';
 const ALL = [TOKEN, COOKIE, NEW_TOKEN, PASSWORD, LEGACY, IMPORTED, ROTATED_LEGACY, COMMAND_LEGACY, COMMAND_SEALED];
 
-type Stored = { config: { headers?: Record<string, string> }; secrets: Record<string, Envelope> };
+// Envelopes as plain JSON objects (what the secrets column holds), so a test can write them back.
+type EnvelopeJson = { kid: string; iv: string; tag: string; ct: string };
+type Stored = { config: { headers?: Record<string, string> }; secrets: Record<string, EnvelopeJson> };
 
 describe.each(databaseKinds())('credential headers at rest on %s', (kind) => {
   let c: TestCompanion;
