@@ -28,10 +28,13 @@ const ENTRY_BY_KEY = `SELECT "datasourceId"::text AS "datasourceId", "fieldId"::
  * lease and the entry coordinate instances exactly as before; what a crash of PostgreSQL may lose is
  * the last fraction of a second of entries and leases, which only costs an upstream call again. The
  * flush was most of a cold miss: the lease statement waited for it (about 4 ms on the bench
- * machine's disk, docs/BENCHMARKS.md). Only for these cache tables: business data stays durable.
- * The CTE must be referenced for PostgreSQL to run it.
+ * machine's disk, docs/BENCHMARKS.md). Only for these cache tables, and only when the statement is
+ * its own transaction (the pool): inside a caller's transaction it would make that whole
+ * transaction's commit skip the flush, so there the CTE sets nothing. It must be referenced for
+ * PostgreSQL to run it.
  */
-const NO_FLUSH_WAIT = `no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true) AS off)`;
+const noFlushWait = (ownTransaction: boolean) =>
+  ownTransaction ? `no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true) AS off)` : `no_flush_wait AS (SELECT 'kept' AS off)`;
 
 type EntryRow = { datasourceId: string; fieldId: string | null; payload: unknown; expiresAt: number; staleUntil: number };
 const toEntry = (row: EntryRow): StoredEntry => ({ ...row, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) });
@@ -53,7 +56,8 @@ export function cacheRepository(db: Db) {
      * Not in a transaction: one statement is atomic, and batch transactions here could be left open.
      */
     async put(tenantId: string, keyHash: string, entry: StoredEntry, holder: string | null = null): Promise<void> {
-      const text = `WITH ${NO_FLUSH_WAIT}, put AS (
+      const pool = sqlPool(db);
+      const text = `WITH ${noFlushWait(pool !== undefined)}, put AS (
           INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
           SELECT $1::uuid, $2, $3::uuid, $4::uuid, $5::jsonb, to_timestamp($6::float8 / 1000) AT TIME ZONE 'UTC', to_timestamp($7::float8 / 1000) AT TIME ZONE 'UTC'
             FROM no_flush_wait
@@ -61,7 +65,6 @@ export function cacheRepository(db: Db) {
         )
         DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $8::text`;
       const values = [tenantId, keyHash, entry.datasourceId, entry.fieldId, JSON.stringify(entry.payload), entry.expiresAt.getTime(), entry.staleUntil.getTime(), holder];
-      const pool = sqlPool(db);
       if (pool) await pool.query({ name: 'oc-cache-put', text, values });
       else await db.$executeRawUnsafe(text, ...values);
     },
@@ -72,7 +75,8 @@ export function cacheRepository(db: Db) {
      * the entry and released it since; only then is the entry read again.
      */
     async getOrTakeFill(tenantId: string, keyHash: string, holder: string, ms: number, nowMs: number): Promise<{ entry: StoredEntry | null; leased: boolean; contended: boolean }> {
-      const text = `WITH ${NO_FLUSH_WAIT}, entry AS (${ENTRY_BY_KEY}), lease AS (
+      const pool = sqlPool(db);
+      const text = `WITH ${noFlushWait(pool !== undefined)}, entry AS (${ENTRY_BY_KEY}), lease AS (
           INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
           SELECT $1::uuid, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond' FROM no_flush_wait
           WHERE NOT EXISTS (SELECT 1 FROM entry WHERE "expiresAt" > $5::float8)
@@ -86,7 +90,6 @@ export function cacheRepository(db: Db) {
       const values = [tenantId, keyHash, holder, Math.ceil(ms), nowMs];
       // The LEFT JOIN gives the entry's columns as nulls when there is none.
       type Row = { leased: number; contended: boolean } & ({ [K in keyof EntryRow]: null } | EntryRow);
-      const pool = sqlPool(db);
       const rows = pool ? (await pool.query<Row>({ name: 'oc-cache-get-or-lease', text, values })).rows : await db.$queryRawUnsafe<Row[]>(text, ...values);
       const row = rows[0]!;
       return { entry: row.datasourceId === null ? null : toEntry(row as EntryRow), leased: row.leased === 1, contended: row.contended };
@@ -104,9 +107,9 @@ export function cacheRepository(db: Db) {
       return rows[0]?.running === true;
     },
     async releaseFill(tenantId: string, keyHash: string, holder: string): Promise<void> {
-      const text = `WITH ${NO_FLUSH_WAIT} DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $3
-        AND EXISTS (SELECT 1 FROM no_flush_wait)`;
       const pool = sqlPool(db);
+      const text = `WITH ${noFlushWait(pool !== undefined)} DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $3
+        AND EXISTS (SELECT 1 FROM no_flush_wait)`;
       if (pool) await pool.query({ name: 'oc-cache-release', text, values: [tenantId, keyHash, holder] });
       else await db.$executeRawUnsafe(text, tenantId, keyHash, holder);
     },

@@ -2,7 +2,7 @@
 // releases its filler's lease in the same statement (and no one else's), and the statements that
 // write the cache tables commit without waiting for the WAL flush, for their own transaction only:
 // the connection goes back to the pool with `synchronous_commit` as it was, so business data
-// written on it later stays durable.
+// written on it later stays durable; run inside a caller's transaction, they change nothing of it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.js';
@@ -85,5 +85,23 @@ describe.each(databaseKinds())('the shared options cache statements on %s', (kin
     await repo.put(tenantId, 'key-e', entry('fifth'), 'holder-g');
     expect(await setting()).toBe('on');
     expect(await repo.fillRunning(tenantId, 'key-e')).toBe(false);
+  });
+
+  it('runs the same statements through Prisma inside a caller’s transaction, leaving that transaction’s commit durable', async () => {
+    await db.$transaction(async (tx) => {
+      const inside = async () => (await tx.$queryRawUnsafe<Array<{ synchronous_commit: string }>>('SHOW synchronous_commit'))[0]!.synchronous_commit;
+      const repo = cacheRepository(tx as unknown as Db);
+      expect(await repo.getOrTakeFill(tenantId, 'key-f', 'holder-h', 10_000, Date.now())).toEqual({ entry: null, leased: true, contended: false });
+      await repo.put(tenantId, 'key-f', entry('sixth'), 'holder-h');
+      expect(await repo.fillRunning(tenantId, 'key-f')).toBe(false);
+      const stored = await repo.get(tenantId, 'key-f');
+      expect(stored?.payload).toEqual(entry('sixth').payload);
+      expect(Math.abs(stored!.expiresAt.getTime() - entry('sixth').expiresAt.getTime())).toBeLessThan(5_000);
+      await repo.getOrTakeFill(tenantId, 'key-g', 'holder-i', 10_000, Date.now());
+      await repo.releaseFill(tenantId, 'key-g', 'holder-i');
+      expect(await repo.fillRunning(tenantId, 'key-g')).toBe(false);
+      expect(await inside()).toBe('on');
+    });
+    expect(await setting()).toBe('on');
   });
 });
