@@ -92,6 +92,8 @@ export function summarize(file: string, requests: number) {
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const groups = new Map<string, number>();
   const functions = new Map<string, number>();
+  /** The group each function's time went to (the group of its owner: native frames count for their caller). */
+  const groupOf = new Map<string, string>();
   for (const [id, us] of self) {
     const node = byId.get(id)!;
     if (skipped.has(id)) continue;
@@ -101,10 +103,14 @@ export function summarize(file: string, requests: number) {
     const where = (moduleOf(node.callFrame.url, node.callFrame.lineNumber) ?? node.callFrame.url).replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(companion|bench)\//, '$1/');
     const key = `${node.callFrame.functionName || '(anonymous)'} ${where}:${node.callFrame.lineNumber + 1}`;
     functions.set(key, (functions.get(key) ?? 0) + us);
+    groupOf.set(key, g);
   }
   const perRequest = (m: Map<string, number>) => [...m].map(([k, us]) => [k, us / requests] as const).sort((a, b) => b[1] - a[1]);
   const total = [...groups.values()].reduce((a, b) => a + b, 0) / requests;
-  return { total, groups: perRequest(groups), functions: perRequest(functions) };
+  const all = perRequest(functions);
+  /** The functions whose self time went to group `g`, most first. */
+  const functionsOf = (g: string) => all.filter(([k]) => groupOf.get(k) === g);
+  return { total, groups: perRequest(groups), functions: all, functionsOf };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
@@ -114,4 +120,9 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//,
   for (const [g, us] of s.groups) console.log(`${us.toFixed(1).padStart(8)} µs  ${g}`);
   console.log('');
   for (const [f, us] of s.functions.slice(0, Number(top ?? 40))) console.log(`${us.toFixed(1).padStart(8)} µs  ${f}`);
+  // PROFILE_GROUPS="other packages,Node HTTP, streams, sockets": the top functions of each named group too.
+  for (const g of (process.env.PROFILE_GROUPS ?? '').split(';').filter(Boolean)) {
+    console.log(`\n${g}:`);
+    for (const [f, us] of s.functionsOf(g).slice(0, Number(top ?? 40))) console.log(`${us.toFixed(1).padStart(8)} µs  ${f}`);
+  }
 }

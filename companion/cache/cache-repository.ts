@@ -2,10 +2,9 @@
 import type { Db } from '../db/prisma.js';
 import { isUuid } from '../db/ids.js';
 import { sqlPool } from '../db/prisma.js';
-import { Prisma } from '../generated/prisma/client.js';
 
-const UPSERT_SET = Prisma.raw(`"datasourceId" = EXCLUDED."datasourceId", "fieldId" = EXCLUDED."fieldId", payload = EXCLUDED.payload,
-  "expiresAt" = EXCLUDED."expiresAt", "staleUntil" = EXCLUDED."staleUntil", "createdAt" = now()`);
+const UPSERT_SET = `"datasourceId" = EXCLUDED."datasourceId", "fieldId" = EXCLUDED."fieldId", payload = EXCLUDED.payload,
+  "expiresAt" = EXCLUDED."expiresAt", "staleUntil" = EXCLUDED."staleUntil", "createdAt" = now()`;
 
 export interface StoredEntry {
   datasourceId: string;
@@ -22,6 +21,21 @@ export interface StoredEntry {
 const ENTRY_BY_KEY = `SELECT "datasourceId"::text AS "datasourceId", "fieldId"::text AS "fieldId", payload,
     (EXTRACT(EPOCH FROM "expiresAt") * 1000)::float8 AS "expiresAt", (EXTRACT(EPOCH FROM "staleUntil") * 1000)::float8 AS "staleUntil"
   FROM "CacheEntry" WHERE "tenantId" = $1::uuid AND "keyHash" = $2`;
+/**
+ * A CTE that turns off the wait for the WAL flush of the statement's own commit
+ * (`synchronous_commit` for this transaction only: `set_config(…, true)`; PostgreSQL reads it when
+ * the statement commits). Other sessions see the commit as soon as it is made either way, so the
+ * lease and the entry coordinate instances exactly as before; what a crash of PostgreSQL may lose is
+ * the last fraction of a second of entries and leases, which only costs an upstream call again. The
+ * flush was most of a cold miss: the lease statement waited for it (about 4 ms on the bench
+ * machine's disk, docs/BENCHMARKS.md). Only for these cache tables, and only when the statement is
+ * its own transaction (the pool): inside a caller's transaction it would make that whole
+ * transaction's commit skip the flush, so there the CTE sets nothing. It must be referenced for
+ * PostgreSQL to run it.
+ */
+const noFlushWait = (ownTransaction: boolean) =>
+  ownTransaction ? `no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true) AS off)` : `no_flush_wait AS (SELECT 'kept' AS off)`;
+
 type EntryRow = { datasourceId: string; fieldId: string | null; payload: unknown; expiresAt: number; staleUntil: number };
 const toEntry = (row: EntryRow): StoredEntry => ({ ...row, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) });
 
@@ -36,24 +50,23 @@ export function cacheRepository(db: Db) {
         : await db.$queryRawUnsafe<EntryRow[]>(ENTRY_BY_KEY, tenantId, keyHash);
       return rows[0] ? toEntry(rows[0]) : null;
     },
-    /** Not in a transaction: one statement is atomic, and batch transactions here could be left open. */
-    async put(tenantId: string, keyHash: string, entry: StoredEntry): Promise<void> {
+    /**
+     * Writes the entry and, in the same statement, releases `holder`'s fill lease on the key (when
+     * given): one round trip, and waiters see the entry and the lease gone at the same instant.
+     * Not in a transaction: one statement is atomic, and batch transactions here could be left open.
+     */
+    async put(tenantId: string, keyHash: string, entry: StoredEntry, holder: string | null = null): Promise<void> {
       const pool = sqlPool(db);
-      if (!pool) {
-        await db.$executeRaw`
+      const text = `WITH ${noFlushWait(pool !== undefined)}, put AS (
           INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
-          VALUES (${tenantId}::uuid, ${keyHash}, ${entry.datasourceId}::uuid, ${entry.fieldId}::uuid, ${JSON.stringify(entry.payload)}::jsonb,
-                  ${entry.expiresAt}, ${entry.staleUntil})
-          ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET ${UPSERT_SET}`;
-        return;
-      }
-      await pool.query({
-        name: 'oc-cache-put',
-        text: `INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
-               VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::jsonb, to_timestamp($6::float8 / 1000) AT TIME ZONE 'UTC', to_timestamp($7::float8 / 1000) AT TIME ZONE 'UTC')
-               ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET ${UPSERT_SET.sql}`,
-        values: [tenantId, keyHash, entry.datasourceId, entry.fieldId, JSON.stringify(entry.payload), entry.expiresAt.getTime(), entry.staleUntil.getTime()],
-      });
+          SELECT $1::uuid, $2, $3::uuid, $4::uuid, $5::jsonb, to_timestamp($6::float8 / 1000) AT TIME ZONE 'UTC', to_timestamp($7::float8 / 1000) AT TIME ZONE 'UTC'
+            FROM no_flush_wait
+          ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET ${UPSERT_SET}
+        )
+        DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $8::text`;
+      const values = [tenantId, keyHash, entry.datasourceId, entry.fieldId, JSON.stringify(entry.payload), entry.expiresAt.getTime(), entry.staleUntil.getTime(), holder];
+      if (pool) await pool.query({ name: 'oc-cache-put', text, values });
+      else await db.$executeRawUnsafe(text, ...values);
     },
     /**
      * A miss between instances in one round trip: the stored entry, and the key's fill lease taken
@@ -62,9 +75,10 @@ export function cacheRepository(db: Db) {
      * the entry and released it since; only then is the entry read again.
      */
     async getOrTakeFill(tenantId: string, keyHash: string, holder: string, ms: number, nowMs: number): Promise<{ entry: StoredEntry | null; leased: boolean; contended: boolean }> {
-      const text = `WITH entry AS (${ENTRY_BY_KEY}), lease AS (
+      const pool = sqlPool(db);
+      const text = `WITH ${noFlushWait(pool !== undefined)}, entry AS (${ENTRY_BY_KEY}), lease AS (
           INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
-          SELECT $1::uuid, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond'
+          SELECT $1::uuid, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond' FROM no_flush_wait
           WHERE NOT EXISTS (SELECT 1 FROM entry WHERE "expiresAt" > $5::float8)
           ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
           WHERE "CacheFill"."expiresAt" <= clock_timestamp()
@@ -76,7 +90,6 @@ export function cacheRepository(db: Db) {
       const values = [tenantId, keyHash, holder, Math.ceil(ms), nowMs];
       // The LEFT JOIN gives the entry's columns as nulls when there is none.
       type Row = { leased: number; contended: boolean } & ({ [K in keyof EntryRow]: null } | EntryRow);
-      const pool = sqlPool(db);
       const rows = pool ? (await pool.query<Row>({ name: 'oc-cache-get-or-lease', text, values })).rows : await db.$queryRawUnsafe<Row[]>(text, ...values);
       const row = rows[0]!;
       return { entry: row.datasourceId === null ? null : toEntry(row as EntryRow), leased: row.leased === 1, contended: row.contended };
@@ -95,11 +108,10 @@ export function cacheRepository(db: Db) {
     },
     async releaseFill(tenantId: string, keyHash: string, holder: string): Promise<void> {
       const pool = sqlPool(db);
-      if (!pool) {
-        await db.$executeRaw`DELETE FROM "CacheFill" WHERE "tenantId" = ${tenantId}::uuid AND "keyHash" = ${keyHash} AND holder = ${holder}`;
-        return;
-      }
-      await pool.query({ name: 'oc-cache-release', text: 'DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $3', values: [tenantId, keyHash, holder] });
+      const text = `WITH ${noFlushWait(pool !== undefined)} DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $3
+        AND EXISTS (SELECT 1 FROM no_flush_wait)`;
+      if (pool) await pool.query({ name: 'oc-cache-release', text, values: [tenantId, keyHash, holder] });
+      else await db.$executeRawUnsafe(text, tenantId, keyHash, holder);
     },
     /** Leases of fillers that crashed (released ones are deleted by their holder). */
     deleteDeadFills() {

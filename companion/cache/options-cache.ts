@@ -249,7 +249,8 @@ export class OptionsCache<T> {
 
   /**
    * Not awaited by the request: the answer does not depend on it. `settled()` waits for them. The
-   * fill lease (if any) is released only after the entry is written, so waiters always find it.
+   * fill lease (if any) is released by the statement that writes the entry, so waiters always find
+   * the entry once the lease is gone; when that statement fails, the lease is released on its own.
    * Started on the next turn of the event loop, once the answer has been written: serializing the
    * payload and sending the statement otherwise ran before it (about 1 ms of a cold miss).
    */
@@ -257,16 +258,23 @@ export class OptionsCache<T> {
     this.track(
       new Promise<void>((resolve) => setImmediate(resolve))
         .then(() =>
-          this.repo.put(e.tenantId, keyHash, {
-            datasourceId: e.datasourceId,
-            fieldId: e.configId,
-            payload: e.payload,
-            expiresAt: new Date(e.expiresAt),
-            staleUntil: new Date(e.staleUntil),
-          }),
+          this.repo.put(
+            e.tenantId,
+            keyHash,
+            {
+              datasourceId: e.datasourceId,
+              fieldId: e.configId,
+              payload: e.payload,
+              expiresAt: new Date(e.expiresAt),
+              staleUntil: new Date(e.staleUntil),
+            },
+            holder,
+          ),
         )
-        .catch((error: unknown) => this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache write failed'))
-        .finally(() => (holder ? this.releasing({ tenantId: e.tenantId, keyHash }, holder) : undefined)),
+        .catch((error: unknown) => {
+          this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache write failed');
+          return holder ? this.releasing({ tenantId: e.tenantId, keyHash }, holder) : undefined;
+        }),
     );
     this.sweep();
   }

@@ -73,11 +73,21 @@ export interface QueryOutcome {
   timings: QueryTimings;
 }
 
+/** A query rendered for its datasource, and the material of its cache key. */
+export interface EvaluatedSpec {
+  evaluatedQuery: { text: string; params: unknown[] };
+  cacheKeyMaterial: string;
+}
+
 export interface QueryPipeline {
-  /** Renders, runs, selects rows, maps options. Throws AppError (502/504/422) on upstream trouble. */
-  run(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables, caller: CallerContext): Promise<QueryOutcome>;
+  /**
+   * Renders, runs, selects rows, maps options. Throws AppError (502/504/422) on upstream trouble.
+   * `evaluated`: what `evaluate` gave for the same datasource, spec and vars (a miss has rendered
+   * the query for its cache key already); rendered here when not given.
+   */
+  run(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables, caller: CallerContext, evaluated?: EvaluatedSpec): Promise<QueryOutcome>;
   /** Renders only: the evaluated query and its cache key material, without contacting the upstream. */
-  evaluate(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables): { evaluatedQuery: { text: string; params: unknown[] }; cacheKeyMaterial: string };
+  evaluate(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables): EvaluatedSpec;
   /**
    * Whether `run` would call the upstream with the caller's own token (a Jira datasource given
    * `x-forge-oauth-user`): then its answer is that user's, not the tenant's (DESIGN.md).

@@ -24,7 +24,7 @@
 // the request are read from the tenant's Jira when the issue is named (compute egress: used for this
 // computation only, and only their HMAC ends up in a cache key).
 import type { Companion } from '../companion.js';
-import type { QuerySpec } from '../connectors/query-pipeline-types.js';
+import type { EvaluatedSpec, QuerySpec } from '../connectors/query-pipeline-types.js';
 import type { ConnectedOptionsArgs, ConnectedOptionsResult } from './connected-options-types.js';
 import { notFound } from '../errors.js';
 import { buildTemplateVariables } from '../templates/template-variables.js';
@@ -55,8 +55,8 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     const bindings = traceBindings(config.query, vars as unknown as Record<string, unknown>);
     return { options: outcome.options.slice(0, config.maxOptions), rows: outcome.rows, cache: 'off', trace: { outcome, bindings } };
   }
-  const fetch = async (): Promise<OptionsPayload> => {
-    const outcome = await companion.pipeline.run(datasource, spec, vars, args.caller);
+  const fetch = async (evaluated?: EvaluatedSpec): Promise<OptionsPayload> => {
+    const outcome = await companion.pipeline.run(datasource, spec, vars, args.caller, evaluated);
     const options = outcome.options.slice(0, config.maxOptions);
     return args.withRows ? { options, rows: outcome.rows } : { options };
   };
@@ -68,7 +68,7 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
   const viewer = companion.pipeline.answersAsUser(datasource, args.caller) ? args.caller.accountId : null;
   if (!args.cache || ttlSeconds <= 0 || viewer === undefined) return { ...(await fetch()), cache: 'off' };
 
-  const { cacheKeyMaterial } = companion.pipeline.evaluate(datasource, spec, vars);
+  const evaluated = companion.pipeline.evaluate(datasource, spec, vars);
   const keyHash = caches.cacheKey({
     tenantId,
     datasourceId: datasource.row.id,
@@ -77,7 +77,7 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     configGeneration: config.cacheGeneration,
     withRows: args.withRows === true,
     viewer,
-    material: cacheKeyMaterial,
+    material: evaluated.cacheKeyMaterial,
   });
   const { payload, cache } = await caches.options.resolve({
     tenantId,
@@ -86,7 +86,8 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     configId: config.id,
     ttlSeconds,
     deadline: args.caller.deadline,
-    fetch,
+    // A miss sends the query its key was made of: rendered once.
+    fetch: () => fetch(evaluated),
   });
   companion.metrics.datasource(tenantId, datasource.row.id, datasource.row.type).cache(cache);
   return { ...payload, cache };

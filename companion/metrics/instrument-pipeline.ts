@@ -7,11 +7,11 @@ import type { CompanionMetrics } from './companion-metrics.js';
 export function instrumentPipeline(pipeline: QueryPipeline, metrics: CompanionMetrics): QueryPipeline {
   return {
     ...pipeline,
-    async run(ds, spec, vars, caller) {
+    async run(ds, spec, vars, caller, evaluated) {
       const meter = metrics.datasource(ds.row.tenantId, ds.row.id, ds.row.type);
       const started = performance.now();
       try {
-        const outcome = await pipeline.run(ds, spec, vars, caller);
+        const outcome = await pipeline.run(ds, spec, vars, caller, evaluated);
         meter.call(performance.now() - started);
         return outcome;
       } catch (error) {
