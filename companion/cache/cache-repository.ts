@@ -100,6 +100,10 @@ export function cacheRepository(db: Db) {
     deleteForConfig(tenantId: string, configId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, fieldId: configId } });
     },
+    /** One key's entry (an answer its one user may no longer see). */
+    deleteKey(tenantId: string, keyHash: string) {
+      return db.cacheEntry.deleteMany({ where: { tenantId, keyHash } });
+    },
     /** Whether someone holds a running fill lease on the key. */
     async fillRunning(tenantId: string, keyHash: string): Promise<boolean> {
       const rows = await db.$queryRaw<Array<{ running: boolean }>>`

@@ -9,7 +9,8 @@
 //   it writes and answer it as a hit. A waiter gives up after half of what is left of its request's
 //   deadline, or as soon as no lease is running any more without an entry (the filler failed or
 //   crashed), and calls the upstream itself. Only a successful answer is stored.
-// - stale: the upstream failed (5xx: 502/504) and an entry younger than `staleUntil` (24 h) exists.
+// - stale: the upstream failed (5xx: 502/504) and an entry younger than `staleUntil` (24 h) exists,
+//   unless the answer is one user's and the upstream refused that user (then their copy is dropped).
 // Invalidation is by key: datasource and config generations are part of every key, and the
 // entries of a changed datasource or config are also dropped from both layers to free space.
 import { randomUUID } from 'node:crypto';
@@ -51,6 +52,12 @@ export interface ResolveArgs<T> {
   /** The request's deadline: bounds the wait for another instance's fill (default MAX_DEADLINE_MS). */
   deadline?: Deadline | undefined;
   fetch: () => Promise<T>;
+  /**
+   * Set when the answer is one user's (fetched under their token): true for an error that says the
+   * upstream refused that user. Their copy of the key, fresh or stale, is then dropped from both
+   * layers and not served: the user may no longer see it.
+   */
+  refusesCaller?: ((error: unknown) => boolean) | undefined;
 }
 
 export interface OptionsCacheOptions {
@@ -200,6 +207,10 @@ export class OptionsCache<T> {
       payload = await args.fetch();
     } catch (error) {
       if (holder) this.release(args, holder);
+      if (args.refusesCaller?.(error)) {
+        await this.forget(args);
+        throw error;
+      }
       if (upstreamFailure(error) && last && this.clock.now().getTime() < last.staleUntil) {
         this.log.warn({ code: (error as AppError).code, datasourceId: args.datasourceId }, 'upstream failed: serving stale options');
         return { payload: last.payload, cache: 'stale' };
@@ -218,6 +229,14 @@ export class OptionsCache<T> {
     this.remember(args.keyHash, entry);
     this.writeShared(args.keyHash, entry, holder);
     return { payload, cache: 'miss' };
+  }
+
+  /** Drops one key from both layers (awaited: the next request must not find the shared copy). */
+  private async forget(args: { tenantId: string; keyHash: string; datasourceId: string }) {
+    this.memory.delete(args.keyHash);
+    await this.repo.deleteKey(args.tenantId, args.keyHash).catch((error: unknown) => {
+      this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error, datasourceId: args.datasourceId }, 'options cache: a refused user\'s entry could not be dropped');
+    });
   }
 
   /** Not awaited by the request. */

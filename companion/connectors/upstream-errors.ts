@@ -28,8 +28,27 @@ export const upstreamTooSlow = (datasource: string, budgetMs: number) =>
 export const upstreamTooLarge = (datasource: string) =>
   new UpstreamError(502, 'upstream_too_large', `${label(datasource)} answered with more than 5 MB; narrow the query`);
 
+/** The upstream answered, and refused: `status` is its HTTP status. */
+export class UpstreamStatusError extends UpstreamError {
+  override name = 'UpstreamStatusError';
+  constructor(
+    message: string,
+    readonly upstreamStatus: number,
+  ) {
+    super(502, 'upstream_error', message);
+  }
+}
+
 export const upstreamStatus = (datasource: string, status: number) =>
-  new UpstreamError(502, 'upstream_error', `${label(datasource)} answered HTTP ${status}${status === 401 || status === 403 ? ' (check its credentials)' : ''}`);
+  new UpstreamStatusError(`${label(datasource)} answered HTTP ${status}${status === 401 || status === 403 ? ' (check its credentials)' : ''}`, status);
+
+/**
+ * The upstream refused the credentials it was called with, or hid the resource from them (Jira
+ * answers 404 for what a user may not see): for an answer fetched under one user's token, that user
+ * no longer may see what was cached for them.
+ */
+export const refusedTheCaller = (error: unknown): boolean =>
+  error instanceof UpstreamStatusError && (error.upstreamStatus === 401 || error.upstreamStatus === 403 || error.upstreamStatus === 404);
 
 export const upstreamBadBody = (datasource: string, what: string) =>
   new UpstreamError(502, 'upstream_bad_response', `${label(datasource)} answered with ${what}`);

@@ -25,6 +25,7 @@
 // computation only, and only their HMAC ends up in a cache key).
 import type { Companion } from '../companion.js';
 import type { EvaluatedSpec, QuerySpec } from '../connectors/query-pipeline-types.js';
+import { refusedTheCaller } from '../connectors/upstream-errors.js';
 import type { ConnectedOptionsArgs, ConnectedOptionsResult } from './connected-options-types.js';
 import { notFound } from '../errors.js';
 import { buildTemplateVariables } from '../templates/template-variables.js';
@@ -88,6 +89,8 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     deadline: args.caller.deadline,
     // A miss sends the query its key was made of: rendered once.
     fetch: () => fetch(evaluated),
+    // A user Jira now refuses is not answered with what was cached for them.
+    refusesCaller: viewer === null ? undefined : refusedTheCaller,
   });
   companion.metrics.datasource(tenantId, datasource.row.id, datasource.row.type).cache(cache);
   return { ...payload, cache };

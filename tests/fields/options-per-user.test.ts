@@ -67,6 +67,29 @@ describe.each(databaseKinds())('options cached per user on %s', (kind) => {
     expect(later.body).not.toContain('SECRET');
   });
 
+  it('drops a user\'s cached answer once Jira refuses that user: no stale copy after they lost access, while an outage still gets one', async () => {
+    const field = await projectPicker();
+    expect((await options(field, asUser('acc-a', 'token-a'))).json()).toMatchObject({ options: SECRET_PROJECT, cache: 'miss' });
+    expect((await options(field, asUser('acc-c', 'token-c'))).json()).toMatchObject({ options: [{ id: '10001', value: 'OPS' }], cache: 'miss' });
+    c.clock.advance(301_000);
+
+    // Jira down for C: C's own stale copy, as for any upstream outage.
+    jira.answerWith('token-c', 503);
+    expect((await options(field, asUser('acc-c', 'token-c'))).json()).toMatchObject({ options: [{ id: '10001', value: 'OPS' }], cache: 'stale' });
+
+    // A lost access to the project: refused, and not answered with what A could see before...
+    jira.answerWith('token-a', 403);
+    const refused = await options(field, asUser('acc-a', 'token-a'));
+    expect(refused.statusCode, refused.body).toBe(502);
+    expect(refused.body).not.toContain('SECRET');
+    // ...nor later, when Jira fails for A for any reason: that copy is gone from both layers.
+    jira.answerWith('token-a', 503);
+    const outage = await options(field, asUser('acc-a', 'token-a'));
+    expect(outage.statusCode, outage.body).toBe(502);
+    expect(outage.body).not.toContain('SECRET');
+    expect(jira.callsWith('token-a')).toBe(3);
+  });
+
   it('does not let B join A\'s fetch in flight: each user\'s miss asks Jira with their own token', async () => {
     const field = await projectPicker();
     jira.hold('token-a');

@@ -29,6 +29,8 @@ export class PerUserJira {
   private heldToken: string | null = null;
   private held: Array<() => void> = [];
   private watchers: Array<{ token: string; seen: () => void }> = [];
+  /** Per token, a status Jira answers instead (403: the user lost access; 503: Jira is down). */
+  private readonly overrides = new Map<string, number>();
 
   static async start(): Promise<PerUserJira> {
     const j = new PerUserJira();
@@ -60,6 +62,12 @@ export class PerUserJira {
 
   reset() {
     this.hits.length = 0;
+    this.overrides.clear();
+  }
+
+  /** From now on requests carrying `token` get `status` (until reset). */
+  answerWith(token: string, status: number) {
+    this.overrides.set(token, status);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
@@ -79,6 +87,8 @@ export class PerUserJira {
       return token === CRM_SECRET ? [200, { items: [{ id: 'c1', name: 'Acme' }, { id: 'c2', name: 'Globex' }] }] : [401, { message: 'bad credentials' }];
     }
     if (path !== '/rest/api/3/project/search') return [404, { errorMessages: ['no such path'] }];
+    const override = token === undefined ? undefined : this.overrides.get(token);
+    if (override) return [override, { errorMessages: [`answered ${override} for this token`] }];
     if (token !== undefined && REFUSED.has(token)) return [403, { errorMessages: ['You do not have permission to browse projects'] }];
     const visible = token === undefined ? undefined : VISIBLE[token];
     return visible ? [200, { values: visible }] : [401, { errorMessages: ['unauthorized'] }];
