@@ -154,7 +154,10 @@ describe.runIf(databaseKinds().includes('postgres'))('change push between two in
     await until(() => !b.pushTrusted());
 
     const before = b.reads;
+    const timedOut = changesOf(one).settles.timedOut;
     await retemplate(one, fieldId, fieldBody, 'Down: ${row.name}');
+    // B could not acknowledge: the writer answered only once TRUST_MS had passed.
+    expect(changesOf(one).settles.timedOut - timedOut).toBe(1);
     expect((await optionsOn(two, fieldId)).options[0]).toEqual({ id: 'c1', value: 'Down: Customer 1' });
     expect(await optionsOn(two, fieldId)).toMatchObject({ cache: 'hit' });
     expect(b.reads - before, 'one read per request while the listener is down').toBeGreaterThanOrEqual(2);
@@ -199,6 +202,11 @@ describe.runIf(databaseKinds().includes('postgres'))('change push between two in
       expect(changes.settles.timedOut, 'no write waited for the timeout').toBe(before.timedOut);
       expect(changes.settles.alone + changes.settles.acknowledged - before.alone - before.acknowledged).toBe(3);
       expect(changes.settles.alone - before.alone, 'writes answered without any wait').toBeGreaterThan(0);
+      // Stopping closes the listener connection (no leaked client).
+      await solo.close();
+      const left = await one.db.$queryRaw<Array<{ n: number }>>`
+        SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${`oc-listen:${changes.instanceId}`}`;
+      expect(left).toEqual([{ n: 0 }]);
     } finally {
       await solo.close();
       await alone.drop();
