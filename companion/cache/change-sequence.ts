@@ -54,6 +54,8 @@ const PEER_EXPIRY_MS = 10_000;
 /** Pushed state needs a heartbeat of this session started less than this long ago (half the expiry). */
 const HEARTBEAT_TRUST_MS = PEER_EXPIRY_MS / 2;
 const RECONNECT_MS = 1_000;
+/** A listener whose statements ran in another backend (a pooler) tries again after this long. */
+const MISPLACED_RETRY_MS = 60_000;
 const MAX_TENANTS = 100_000;
 const CLOSE_TIMEOUT_MS = 1_000;
 const CHANGE_CHANNEL = 'oc_change';
@@ -93,6 +95,8 @@ interface Session {
   lastHeartbeatSent: number;
   busy: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** The backend that LISTENs (pg_backend_pid()). */
+  pid: number | undefined;
 }
 
 interface Waiter {
@@ -254,7 +258,7 @@ export class ChangeSequence {
       };
       this.waiters.add(waiter);
       waiter.check();
-      this.statement(s, 'SELECT pg_notify($1, $2)', [PEER_CHANNEL, `sync:${this.instanceId}:${waiter.token}`]).then(
+      this.statement(s, `sync:${this.instanceId}:${waiter.token}`).then(
         () => {
           waiter.synced = true;
           waiter.check();
@@ -336,15 +340,16 @@ export class ChangeSequence {
     if (this.closed || !this.url) return;
     const client = new pg.Client({ connectionString: this.url, application_name: `${APP_NAME_PREFIX}${this.instanceId}`, connectionTimeoutMillis: 3_000, keepAlive: true });
     this.sessions += 1;
-    const s: Session = { id: this.sessions, client, listening: false, peersReadAt: undefined, lastStatementStart: -Infinity, heartbeats: [], lastHeartbeatSent: -Infinity, busy: false, timer: undefined };
+    const s: Session = { id: this.sessions, client, listening: false, peersReadAt: undefined, lastStatementStart: -Infinity, heartbeats: [], lastHeartbeatSent: -Infinity, busy: false, timer: undefined, pid: undefined };
     this.session = s;
     client.on('notification', (msg) => this.onNotification(s, msg.channel, msg.payload ?? ''));
     client.on('error', (error) => this.drop(s, error));
     client.on('end', () => this.drop(s));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
-      await client.query(`LISTEN ${PEER_CHANNEL}`);
+      // One simple query: behind a pooler it runs on one backend, the one that then listens.
+      const results = (await client.query(`LISTEN ${CHANGE_CHANNEL}; LISTEN ${PEER_CHANNEL}; SELECT pg_backend_pid() AS pid`)) as unknown as Array<pg.QueryResult<{ pid: number }>>;
+      s.pid = results[2]?.rows[0]?.pid;
       if (this.session !== s) {
         // Closed (or dropped) meanwhile: this connection is nobody's.
         await endClient(client);
@@ -367,7 +372,7 @@ export class ChangeSequence {
     }
   }
 
-  private drop(s: Session, error?: unknown) {
+  private drop(s: Session, error?: unknown, retryMs = RECONNECT_MS) {
     if (this.session !== s) return;
     this.session = undefined;
     clearInterval(s.timer);
@@ -375,7 +380,7 @@ export class ChangeSequence {
     for (const w of [...this.waiters]) w.check();
     if (this.closed) return;
     this.log?.warn({ err: error }, 'change listener lost: requests read the change sequence until it is back');
-    this.reconnect = setTimeout(() => void this.connect(), RECONNECT_MS);
+    this.reconnect = setTimeout(() => void this.connect(), retryMs);
     this.reconnect.unref();
   }
 
@@ -383,7 +388,7 @@ export class ChangeSequence {
     if (s.busy || this.session !== s) return;
     s.busy = true;
     const beat = performance.now() - s.lastHeartbeatSent >= HEARTBEAT_MS;
-    (beat ? this.heartbeat(s) : this.statement(s, 'SELECT 1')).then(
+    (beat ? this.heartbeat(s) : this.statement(s)).then(
       () => (s.busy = false),
       () => (s.busy = false),
     );
@@ -392,18 +397,32 @@ export class ChangeSequence {
   private async heartbeat(s: Session) {
     const start = performance.now();
     s.lastHeartbeatSent = start;
-    await this.statement(s, 'SELECT pg_notify($1, $2)', [PEER_CHANNEL, `hb:${this.instanceId}`]);
+    await this.statement(s, `hb:${this.instanceId}`);
     s.heartbeats.push({ start, end: performance.now() });
     if (s.heartbeats.length > 3) s.heartbeats.shift();
   }
 
-  /** A statement on the listener; once it completes, every commit before its start has been applied. */
-  private async statement(s: Session, sql: string, values?: unknown[]): Promise<void> {
+  /**
+   * A statement on the listener (with a notification on "oc_peer" to send, if given); once it
+   * completes, every commit before its start has been applied. It also checks that it ran in the
+   * backend that LISTENs: behind a pooler in transaction mode (PgBouncer) it may not, and then
+   * nothing this session says about notifications holds.
+   */
+  private async statement(s: Session, notify?: string): Promise<void> {
     const start = performance.now();
+    let pid: number | undefined;
     try {
-      await s.client.query(sql, values);
+      const { rows } = notify === undefined
+        ? await s.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+        : await s.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_notify($1, $2)', [PEER_CHANNEL, notify]);
+      pid = rows[0]?.pid;
     } catch (error) {
       this.drop(s, error);
+      throw error;
+    }
+    if (pid !== s.pid) {
+      const error = new Error(`the change listener's statements run in backend ${pid}, not in ${s.pid} that LISTENs (a pooler in transaction mode?): connect it directly`);
+      this.drop(s, error, MISPLACED_RETRY_MS);
       throw error;
     }
     if (start > s.lastStatementStart) s.lastStatementStart = start;
@@ -429,7 +448,7 @@ export class ChangeSequence {
     else if (kind === 'sync' && token && from !== this.instanceId) {
       this.heard(from, now);
       // Everything committed before the sync has been applied by now: notifications come in order.
-      this.statement(s, 'SELECT pg_notify($1, $2)', [PEER_CHANNEL, `ack:${from}:${token}:${this.instanceId}`]).catch(() => undefined);
+      this.statement(s, `ack:${from}:${token}:${this.instanceId}`).catch(() => undefined);
     } else if (kind === 'ack' && from === this.instanceId && acker && UUID.test(acker)) {
       this.heard(acker, now);
       for (const w of this.waiters) {
