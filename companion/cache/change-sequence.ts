@@ -347,9 +347,13 @@ export class ChangeSequence {
     client.on('end', () => this.drop(s));
     try {
       await client.connect();
-      // One simple query: behind a pooler it runs on one backend, the one that then listens.
-      const results = (await client.query(`LISTEN ${CHANGE_CHANNEL}; LISTEN ${PEER_CHANNEL}; SELECT pg_backend_pid() AS pid`)) as unknown as Array<pg.QueryResult<{ pid: number }>>;
-      s.pid = results[2]?.rows[0]?.pid;
+      // One simple query: behind a pooler it runs on one backend, the one that then listens. The
+      // session's own notifications (heartbeats, acknowledgements) need no durability: their
+      // commits do not wait for a WAL flush.
+      const results = (await client.query(
+        `SET synchronous_commit = off; LISTEN ${CHANGE_CHANNEL}; LISTEN ${PEER_CHANNEL}; SELECT pg_backend_pid() AS pid`,
+      )) as unknown as Array<pg.QueryResult<{ pid: number }>>;
+      s.pid = results[3]?.rows[0]?.pid;
       if (this.session !== s) {
         // Closed (or dropped) meanwhile: this connection is nobody's.
         await endClient(client);
