@@ -15,7 +15,9 @@
 // after a commit has completed, that commit's notification has been applied. A request arriving at
 // `since` trusts the pushed sequences only when such a statement started after since - TRUST_MS
 // (and the instance has announced itself, below); otherwise (listener down, stalled, reconnecting,
-// not started yet, tenant not read in this listening session) it takes the way below.
+// not started yet, tenant not read in this listening session) it takes the way below. Every
+// listener statement checks it ran in the backend that LISTENs (a pooler in transaction mode would
+// break all of this): if not, the listener gives up for a while and requests read.
 //
 // READ. The tenant's sequence as read by a query sent after the request arrived. The reads are
 // coalesced the way a database groups commits: at most one read is in flight and at most one waits
@@ -143,6 +145,8 @@ export class ChangeSequence {
   /** Other instances, by id, with when this one last heard of them. */
   private readonly peers = new Map<string, number>();
   private readonly waiters = new Set<Waiter>();
+  /** When `seen` was last cleared (performance.now()). */
+  private forgotAt = -Infinity;
 
   constructor(private readonly read: SequenceReader) {}
 
@@ -170,7 +174,8 @@ export class ChangeSequence {
     if (!known) return undefined;
     if (known.startedAt >= since) return known.seq;
     const s = this.session;
-    return known.session !== 0 && known.session === s?.id && s.lastStatementStart >= known.pushAfter && this.pushTrusted(since) ? known.seq : undefined;
+    if (known.session === 0 || known.session !== s?.id) return undefined;
+    return s.lastStatementStart >= known.pushAfter && s.lastStatementStart >= this.forgotAt && this.pushTrusted(since) ? known.seq : undefined;
   }
 
   /**
@@ -329,8 +334,12 @@ export class ChangeSequence {
   }
 
   private remember(tenantId: string, observation: Observation) {
-    // Forgetting is always safe (the tenant is read again): it bounds the memory.
-    if (this.seen.size >= MAX_TENANTS) this.seen.clear();
+    // Forgetting bounds the memory. It is safe (a tenant is read again) once the listener has caught
+    // up: forgotten marks of settle() must not let an older notification be trusted meanwhile.
+    if (this.seen.size >= MAX_TENANTS) {
+      this.seen.clear();
+      this.forgotAt = performance.now();
+    }
     this.seen.set(tenantId, observation);
   }
 
