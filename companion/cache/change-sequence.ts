@@ -360,9 +360,10 @@ export class ChangeSequence {
       // session's own notifications (heartbeats, acknowledgements) need no durability: their
       // commits do not wait for a WAL flush.
       const results = (await client.query(
-        `SET synchronous_commit = off; LISTEN ${CHANGE_CHANNEL}; LISTEN ${PEER_CHANNEL}; SELECT pg_backend_pid() AS pid`,
+        // The name other instances look for in pg_stat_activity, whatever DATABASE_URL sets.
+        `SET application_name = '${APP_NAME_PREFIX}${this.instanceId}'; SET synchronous_commit = off; LISTEN ${CHANGE_CHANNEL}; LISTEN ${PEER_CHANNEL}; SELECT pg_backend_pid() AS pid`,
       )) as unknown as Array<pg.QueryResult<{ pid: number }>>;
-      s.pid = results[3]?.rows[0]?.pid;
+      s.pid = results[4]?.rows[0]?.pid;
       if (this.session !== s) {
         // Closed (or dropped) meanwhile: this connection is nobody's.
         await endClient(client);
