@@ -75,10 +75,7 @@ export async function startCompanion(config: Config, options: StartOptions = {})
       },
       options.logger,
     );
-    // PostgreSQL: the change listener (change-sequence.ts), so that warm hits need no read of the
-    // change sequence. It connects in the background: until it can vouch, requests read.
     const changes = runtimeCaches(app.companion, app.log).changes;
-    changes?.listen(databaseUrl, app.log);
     for (const w of warnings) app.log.warn(w);
     if (!config.forgeAppId) app.log.warn('FORGE_APP_ID is not set: every /v1 request will be refused with 401');
     let metricsListener: MetricsListener | undefined;
@@ -91,6 +88,10 @@ export async function startCompanion(config: Config, options: StartOptions = {})
       await db.$disconnect();
       await embedded?.stop();
     });
+    // PostgreSQL: the change listener (change-sequence.ts), so that warm hits need no read of the
+    // change sequence; closed by the hook above. It connects in the background: until it can
+    // vouch, requests read.
+    changes?.listen(databaseUrl, app.log);
     if (config.metrics) {
       try {
         metricsListener = await startMetricsServer(metrics.registry, config.metrics, app.log);
