@@ -195,7 +195,7 @@ export default async function loadBench(): Promise<string> {
         const growth = heaps[heaps.length - 1]! - heaps[0]!;
         return `- ${kind}: heap after GC from the first to the last mixed round: ${growth >= 0 ? '+' : ''}${mb(growth)} MB (${heaps.map(mb).join(' → ')}).`;
       }),
-      '- PGlite serves one connection at a time (the companion sizes its pool to 1), so its database-bound rows measure that queue; the warm-cache options path needs no database round trip on either.',
+      '- PGlite serves one connection at a time (the companion sizes its pool to 1), so its database-bound rows measure that queue; the warm-cache options path needs no database round trip on either (on PostgreSQL while its change listener can vouch: docs/SCALING.md).',
       '',
     ];
     return lines.join('\n');

@@ -17,6 +17,7 @@ import { createQueryPipeline } from './connectors/query-pipeline.js';
 import { createCompanionMetrics } from './metrics/companion-metrics.js';
 import { instrumentPipeline } from './metrics/instrument-pipeline.js';
 import { startMetricsServer, type MetricsListener } from './metrics/metrics-server.js';
+import { runtimeCaches } from './cache/runtime-caches.js';
 
 export interface RunningCompanion {
   app: FastifyInstance;
@@ -74,6 +75,7 @@ export async function startCompanion(config: Config, options: StartOptions = {})
       },
       options.logger,
     );
+    const changes = runtimeCaches(app.companion, app.log).changes;
     for (const w of warnings) app.log.warn(w);
     if (!config.forgeAppId) app.log.warn('FORGE_APP_ID is not set: every /v1 request will be refused with 401');
     let metricsListener: MetricsListener | undefined;
@@ -82,9 +84,14 @@ export async function startCompanion(config: Config, options: StartOptions = {})
       await metricsListener?.close();
       await jobs?.stop();
       await pipeline.close();
+      await changes?.close();
       await db.$disconnect();
       await embedded?.stop();
     });
+    // PostgreSQL: the change listener (change-sequence.ts), so that warm hits need no read of the
+    // change sequence; closed by the hook above. It connects in the background: until it can
+    // vouch, requests read.
+    changes?.listen(databaseUrl, app.log);
     if (config.metrics) {
       try {
         metricsListener = await startMetricsServer(metrics.registry, config.metrics, app.log);

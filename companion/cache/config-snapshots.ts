@@ -6,14 +6,17 @@
 // - this instance drops a copy the moment it changes the row (field service, cache clear, and the
 //   datasource routes through cache-invalidation-hooks.ts);
 // - on PostgreSQL, other instances' changes are seen by the very next request: before it uses a
-//   copy, a request awaits the tenant's change sequence (change-sequence.ts) as read by a query sent
-//   after the request arrived; when the sequence moved, the tenant's copies are dropped and loaded
-//   again. The reads are shared by concurrent requests (at most one in flight and one queued);
+//   copy, a request takes the tenant's change sequence (change-sequence.ts): pushed to this
+//   instance by LISTEN/NOTIFY while its listener is provably caught up, otherwise read by a query
+//   sent after the request arrived; when the sequence moved, the tenant's copies are dropped and
+//   loaded again. The reads are shared by concurrent requests (at most one in flight and one queued);
 // - on the embedded database (one process: every change is made by this instance) there is no
 //   sequence; a copy older than REVALIDATE_MS is re-validated in the background instead (one small
 //   query on its `version` and `cacheGeneration`), which only matters for changes made by hand.
 // LISTEN/NOTIFY alone could not give "the next request": a notification arrives some time after the
-// commit, and one missed while reconnecting would leave a copy wrong for good.
+// commit, and one missed while reconnecting would leave a copy wrong for good. change-sequence.ts
+// closes both gaps (a trust window proven by the listener's own statements, writers that wait for
+// the other instances' acknowledgement, and a read whenever the listener cannot vouch).
 // While the database is unreachable, a copy is kept and used: options may still answer from memory.
 import type { Clock } from '../clock.js';
 import { isDatabaseUnavailable } from '../db/database-errors.js';
@@ -68,7 +71,9 @@ export class ConfigSnapshots<T> {
    */
   async get(tenantId: string, id: string, since?: number): Promise<T | null> {
     if (this.changes) {
-      const seq = await this.changes.current(tenantId, since ?? performance.now());
+      const at = since ?? performance.now();
+      // Known without a read (pushed, change-sequence.ts) on a warm hit: no await at all.
+      const seq = this.changes.known(tenantId, at) ?? (await this.changes.current(tenantId, at));
       if (seq !== null) this.observe(tenantId, seq);
     }
     const key = `${tenantId}/${id}`;

@@ -94,6 +94,39 @@ describe.runIf(databaseKinds().includes('postgres'))('tenant change sequence (Po
     expect(await sequence.current(tenantId, since)).toBe(after);
     expect(sequence.reads).toBe(3);
   });
+
+  it('with its listener, keeps the newest of a pushed sequence and a read that returns after it', async () => {
+    const tenant = randomUUID();
+    await db.tenant.create({ data: { id: tenant, installationId: `install-${tenant}` } });
+    const gates: Array<() => void> = [];
+    const read = readTenantChanges(db);
+    // The read runs at once, then waits at a gate the test opens: its answer is older than what
+    // the test commits meanwhile.
+    const sequence = new ChangeSequence(async (ids) => {
+      const result = await read(ids);
+      await new Promise<void>((open) => gates.push(open));
+      return result;
+    });
+    sequence.listen(database.url);
+    try {
+      await until(() => sequence.pushTrusted());
+      const asked = sequence.current(tenant, performance.now());
+      await until(() => gates.length === 1);
+      await db.datasource.create({ data: { tenantId: tenant, name: 'Pushed', type: 'rest', config: {}, secrets: {} } });
+      const after = await seqOf(tenant);
+      expect(after).toBe('1');
+      // The notification arrives while the read's answer ('0') is held back.
+      await until(() => sequence.known(tenant, -Infinity) === after);
+      gates.shift()!();
+      // The read saw '0'; what the request gets is the newest the instance knows.
+      expect(await asked).toBe(after);
+      await until(() => sequence.pushTrusted());
+      expect(sequence.known(tenant, performance.now()), 'the older read does not win over the push').toBe(after);
+      expect(sequence.reads).toBe(1);
+    } finally {
+      await sequence.close();
+    }
+  });
 });
 
 async function until(condition: () => boolean) {

@@ -138,6 +138,24 @@ describe.runIf(databaseKinds().includes('postgres'))('two companion processes on
     expect((await options(b, fieldId)).options[0]).toEqual({ id: 'c1', value: 'Now: Customer 1' });
   });
 
+  it("ten changes in a row through one process: each is used by the other's request sent the moment the answer is back", async () => {
+    // B answers warm hits from pushed state (change-sequence.ts); A's answer to each change only
+    // leaves once B has acknowledged it (or the trust window has passed), so no request to B sent
+    // after that answer can miss it.
+    const { fieldId, fieldBody } = await connect(a);
+    await options(b, fieldId);
+    expect(await options(b, fieldId)).toMatchObject({ cache: 'hit' });
+    for (let i = 1; i <= 10; i += 1) {
+      const current = (await call(a, 'GET', `/v1/admin/fields/${fieldId}`)).json();
+      const put = await call(a, 'PUT', `/v1/admin/fields/${fieldId}`, { ...fieldBody, displayTemplate: `v${i}: \${row.name}`, version: current.version });
+      expect(put.status, put.text).toBe(200);
+      expect((await options(b, fieldId)).options[0]).toEqual({ id: 'c1', value: `v${i}: Customer 1` });
+      // And B's warm hit right after still answers the change.
+      const warm = await options(b, fieldId);
+      expect([warm.cache, warm.options[0]]).toEqual(['hit', { id: 'c1', value: `v${i}: Customer 1` }]);
+    }
+  });
+
   it("a cache cleared through one process is a miss on the other's very next request", async () => {
     const { datasourceId, fieldId } = await connect(a);
     await options(b, fieldId);
