@@ -4,7 +4,7 @@
 // browser sends can change it: a UI module's token always has its principal, and before any route
 // sees the body its `context.user` is replaced by the caller found here, so templates
 // (`$currentUser`), per-user caches and the audit all read the same, trusted identity.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Config } from '../config.js';
 import type { Invocation } from './forge-token-verifier.js';
 import { isAppFunction } from './invocation-kinds.js';
@@ -26,14 +26,19 @@ export function callerOf(invocation: Invocation, body: unknown, keys: Keys): Cal
   return typeof claimed === 'string' && ACCOUNT_ID.test(claimed) ? { accountId: claimed, via: 'app-function' } : NOBODY;
 }
 
-/** preValidation hook: sets `request.caller` and makes the body's `context.user` say the same. */
+/**
+ * preValidation hook: sets `request.caller` and makes the body's `context.user` say the same. A
+ * callback hook, not an async one: it runs on every /v1 request and has nothing to wait for.
+ */
 export function identifyCaller(keys: Keys) {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
     request.caller = callerOf(request.invocation, request.body, keys);
     const context = recordOf(recordOf(request.body)?.context);
-    if (!context) return;
-    if (request.caller.accountId) context.user = { accountId: request.caller.accountId };
-    else delete context.user;
+    if (context) {
+      if (request.caller.accountId) context.user = { accountId: request.caller.accountId };
+      else delete context.user;
+    }
+    done();
   };
 }
 

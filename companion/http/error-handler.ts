@@ -31,17 +31,26 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
 function hasNonFiniteNumber(value: unknown, depth = 0): boolean {
   if (typeof value === 'number') return !Number.isFinite(value);
   if (depth > 64 || value === null || typeof value !== 'object') return false;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) if (hasNonFiniteNumber(v, depth + 1)) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasNonFiniteNumber(v, depth + 1)) return true;
+    return false;
+  }
+  // for…in over own keys: no array of the values is made for each object walked.
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (Object.hasOwn(record, key) && hasNonFiniteNumber(record[key], depth + 1)) return true;
   return false;
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
   // Ajv accepts Infinity as an integer within any maximum ("1e309" in a query or a JSON body), and
-  // no route can use it: refuse it here, once, after validation and coercion.
-  app.addHook('preHandler', async (request) => {
+  // no route can use it: refuse it here, once, after validation and coercion. A callback hook, not
+  // an async one: it runs on every request and has nothing to wait for.
+  app.addHook('preHandler', (request, _reply, done) => {
     if (hasNonFiniteNumber(request.query) || hasNonFiniteNumber(request.params) || hasNonFiniteNumber(request.body)) {
-      throw new AppError(400, 'validation_failed', 'Numbers must be finite');
+      done(new AppError(400, 'validation_failed', 'Numbers must be finite'));
+      return;
     }
+    done();
   });
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
