@@ -9,9 +9,9 @@
 // how an import resolves). A start recomputes it from the files on disk and rebuilds unless it is
 // the recorded one; a bundle without that line (or no bundle) is rebuilt too.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
 import { URL } from 'node:url';
@@ -28,13 +28,21 @@ export const BUNDLED_PACKAGES = ['typebox'];
 
 const selfSource = readFile(new URL(import.meta.url));
 
-function buildOptions(root, entry) {
+function buildOptions(root, entry, outfile) {
   return {
     entryPoints: [join(root, entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // A dynamic import of the project's own code becomes a file of its own (a chunk beside the
+    // bundle, named by a hash of its contents), loaded only when it runs: server.ts starts the
+    // embedded database before the rest of the companion is loaded.
+    splitting: true,
+    outdir: dirname(outfile),
+    entryNames: basename(outfile, '.mjs'),
+    chunkNames: '[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     write: false,
     logLevel: 'warning',
     absWorkingDir: root,
@@ -57,14 +65,14 @@ function readOrNull(path) {
 /**
  * The key for a bundle of `sources` (paths relative to root → their contents; null = absent).
  */
-async function bundleKey(root, entry, sources) {
+async function bundleKey(root, entry, outfile, sources) {
   const hash = createHash('sha256');
   const part = (label, bytes) => {
     hash.update(`${label}\0${bytes === null ? -1 : bytes.length}\0`);
     if (bytes !== null) hash.update(bytes);
   };
   part('builder', await selfSource);
-  part('options', JSON.stringify({ ...buildOptions('', entry), bundled: BUNDLED_PACKAGES, node: process.versions.modules }));
+  part('options', JSON.stringify({ ...buildOptions('', entry, relative(root, outfile)), bundled: BUNDLED_PACKAGES, node: process.versions.modules }));
   for (const file of PROJECT_FILES) part(file, readOrNull(join(root, file)));
   const names = [...sources.keys()].sort();
   for (const name of names) part(`source ${name}`, sources.get(name));
@@ -80,7 +88,7 @@ async function bundleKey(root, entry, sources) {
   return hash.digest('hex');
 }
 
-/** The key and source list recorded in `outfile`'s first line, or undefined. */
+/** The key, source list and chunk list recorded in `outfile`'s first line, or undefined. */
 async function recorded(outfile) {
   const handle = await open(outfile, 'r').catch(() => undefined);
   if (!handle) return undefined;
@@ -90,8 +98,8 @@ async function recorded(outfile) {
     const text = chunk.subarray(0, bytesRead).toString('utf8');
     const end = text.indexOf('\n');
     if (!text.startsWith(HEADER) || end < 0) return undefined;
-    const { key, sources } = JSON.parse(text.slice(HEADER.length, end));
-    return typeof key === 'string' && Array.isArray(sources) ? { key, sources } : undefined;
+    const { key, sources, chunks } = JSON.parse(text.slice(HEADER.length, end));
+    return typeof key === 'string' && Array.isArray(sources) && Array.isArray(chunks) ? { key, sources, chunks } : undefined;
   } catch {
     return undefined;
   } finally {
@@ -118,14 +126,38 @@ async function build(root, entry, outfile) {
       });
     },
   };
-  const result = await esbuild.build({ ...buildOptions(root, entry), plugins: [capture] });
-  const key = await bundleKey(root, entry, sources);
-  const header = `${HEADER}${JSON.stringify({ key, sources: [...sources.keys()].sort() })}\n`;
-  // Written aside, then renamed: another start at the same moment never imports a half-written file.
-  const temporary = `${outfile}.${process.pid}.tmp`;
+  const result = await esbuild.build({ ...buildOptions(root, entry, outfile), plugins: [capture] });
+  const key = await bundleKey(root, entry, outfile, sources);
+  const main = result.outputFiles.find((file) => file.path === outfile);
+  const chunks = result.outputFiles.filter((file) => file !== main);
+  const header = `${HEADER}${JSON.stringify({ key, sources: [...sources.keys()].sort(), chunks: chunks.map((c) => basename(c.path)).sort() })}\n`;
+  // Each file written aside, then renamed: another start at the same moment never imports a
+  // half-written one. The chunks first (their names are their contents' hash, so a chunk another
+  // bundle refers to is never replaced by different code), the bundle that refers to them last.
   await mkdir(dirname(outfile), { recursive: true });
-  await writeFile(temporary, Buffer.concat([Buffer.from(header), result.outputFiles[0].contents]));
-  await rename(temporary, outfile);
+  const put = async (path, contents) => {
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, contents);
+    await rename(temporary, path);
+  };
+  for (const chunk of chunks) await put(chunk.path, chunk.contents);
+  await put(outfile, Buffer.concat([Buffer.from(header), main.contents]));
+  await removeOldChunks(outfile, new Set(chunks.map((c) => basename(c.path))));
+}
+
+/**
+ * Chunks of earlier builds go once they are an hour old: a start that read an earlier bundle a moment
+ * ago may still be about to load its chunks.
+ */
+async function removeOldChunks(outfile, current) {
+  const folder = dirname(outfile);
+  const prefix = `${basename(outfile, '.mjs')}.`;
+  for (const name of await readdir(folder)) {
+    if (!name.endsWith('.mjs') || name.startsWith(prefix) || name === basename(outfile) || current.has(name)) continue;
+    const path = join(folder, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > 3_600_000) await rm(path, { force: true });
+  }
 }
 
 /**
@@ -136,7 +168,8 @@ export async function ensureBundle({ root, entry, outfile }) {
   const previous = await recorded(outfile);
   if (previous) {
     const sources = new Map(previous.sources.map((name) => [name, readOrNull(join(root, name))]));
-    if ((await bundleKey(root, entry, sources)) === previous.key) return { rebuilt: false };
+    const chunksThere = previous.chunks.every((name) => existsSync(join(dirname(outfile), name)));
+    if (chunksThere && (await bundleKey(root, entry, outfile, sources)) === previous.key) return { rebuilt: false };
   }
   await build(root, entry, outfile);
   return { rebuilt: true };

@@ -3,7 +3,7 @@
 // for the companion: the real esbuild builds it and the bundle runs under Node.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,19 @@ describe('the companion bundle npm start runs', () => {
     await writeFile(join(root, 'app', 'lib', 'word.js'), "export const word = 'shadow';\n");
     expect(await ensureBundle(bundle)).toEqual({ rebuilt: true });
     expect(await ensureBundle(bundle)).toEqual({ rebuilt: false });
+  });
+
+  it('puts a dynamically imported source in a chunk of its own, and is rebuilt when that chunk is gone', async () => {
+    const { root, bundle } = await project();
+    await writeFile(join(root, 'app', 'main.ts'), "const { word } = await import('./lib/word.js');\nconsole.log(word);\n");
+    expect(await ensureBundle(bundle)).toEqual({ rebuilt: true });
+    const chunks = (await readdir(join(root, 'dist', 'app'))).filter((name) => name !== 'main.mjs');
+    expect(chunks).toEqual([expect.stringMatching(/^word-[A-Z0-9]+\.mjs$/)]);
+    expect(await run(bundle.outfile)).toBe('one');
+    expect(await ensureBundle(bundle)).toEqual({ rebuilt: false });
+    await rm(join(root, 'dist', 'app', chunks[0]!));
+    expect(await ensureBundle(bundle)).toEqual({ rebuilt: true });
+    expect(await run(bundle.outfile)).toBe('one');
   });
 
   it('is rebuilt when the bundle was replaced by something it did not record', async () => {
