@@ -1,5 +1,5 @@
 // Start-up: `npm start` exactly as the README says it, as a real process group, timed from spawn to
-// the first `GET /ready` answering 200, with the CPU time the whole group (npm, tsx, the companion)
+// the first `GET /ready` answering 200, with the CPU time the whole group (npm, the companion)
 // had used by then. First start: an empty DATA_DIR (embedded: PGlite's initdb, then every migration)
 // or an empty PostgreSQL database; restart: the same folder or database, nothing to migrate.
 // Also: what the metrics cost a cache hit (route histogram + cache counter + health window).
@@ -146,7 +146,7 @@ export default async function startupBench(): Promise<string> {
   return [
     '## Start-up (`bench/startup.bench.ts`)',
     '',
-    `\`npm start\` as a newcomer types it (npm → scripts/start-companion.mjs: esbuild bundles the companion, Node runs it; one process group), from spawn to the first \`GET /ready\` 200, median of ${ROUNDS} rounds; CPU = user + system time of the whole group by then (from /proc). First start: an empty \`DATA_DIR\` (embedded: PGlite creates its cluster, then every migration is applied) or an empty PostgreSQL database; restart: the same folder or database with nothing to migrate.`,
+    `\`npm start\` as a newcomer types it (npm → scripts/start-companion.mjs, which has esbuild bundle the companion only when a source changed since the last bundle, so these starts reuse it; Node runs it, the embedded database on a thread of its own; one process group), from spawn to the first \`GET /ready\` 200, median of ${ROUNDS} rounds; CPU = user + system time of the whole group by then (from /proc). First start: an empty \`DATA_DIR\` (embedded: PGlite creates its cluster, then every migration is applied) or an empty PostgreSQL database; restart: the same folder or database with nothing to migrate.`,
     'Goals: a restart ready in at most 3 s, a first start in at most 10 s, on either database.',
     '',
     '| database | first start, wall | CPU | restart, wall | CPU |',

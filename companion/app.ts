@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CompanionDeps } from './companion.js';
 import { frameworkErrors, registerErrorHandling } from './http/error-handler.js';
 import { requestValidatorCompiler } from './http/validators.js';
+import { sharedSerializers } from './http/serializers.js';
 import { healthRoutes } from './http/health-routes.js';
 import { v1Routes } from './http/v1-routes.js';
 import { tenantService } from './tenants/tenant-service.js';
@@ -36,6 +37,7 @@ export async function buildApp(
     frameworkErrors,
     // One line per request instead of Fastify's two (request-log.ts).
     logController: new OneLinePerRequest(),
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializers() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Before any route is registered: each route's own hook observes its latency.

@@ -1,12 +1,14 @@
 // `npm start`: the companion process. Without DATABASE_URL it starts the embedded Postgres under
-// DATA_DIR (.data/) so that a newcomer needs no database server.
+// DATA_DIR (.data/) so that a newcomer needs no database server. That database is started first, on
+// a thread of its own, and the rest of the companion is loaded (most of the modules a start loads)
+// and built while PGlite opens or creates its cluster: the dynamic import below is a chunk of its own
+// in the bundle (scripts/companion-bundle.mjs), so none of it is loaded before this runs.
 import { join } from 'node:path';
-import closeWithGrace from 'close-with-grace';
-import { loadConfig, ConfigError } from './config.js';
-import { startCompanion } from './start-companion.js';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { startEmbeddedPostgresThread } from './db/embedded-thread.js';
 
 async function main() {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -16,7 +18,9 @@ async function main() {
     }
     throw error;
   }
-  const companion = await startCompanion(config, { embeddedDir: join(config.dataDir, 'pglite') });
+  const embeddedThread = config.databaseUrl ? undefined : await startEmbeddedPostgresThread(join(config.dataDir, 'pglite'));
+  const [{ startCompanion }, { default: closeWithGrace }] = await Promise.all([import('./start-companion.js'), import('close-with-grace')]);
+  const companion = await startCompanion(config, { embeddedThread });
   const address = await companion.app.listen({ port: config.port, host: config.host });
   companion.app.log.info({ address, database: config.databaseUrl ? 'external' : 'embedded' }, 'companion listening');
 

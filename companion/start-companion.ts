@@ -8,11 +8,12 @@ import { createPrisma, type Db } from './db/prisma.js';
 import { migrateDatabase } from './db/migrate.js';
 import { readinessCheck } from './db/readiness.js';
 import { shippedMigrations } from './db/migration-files.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
+import { startEmbeddedPostgresThread, type EmbeddedPostgresThread } from './db/embedded-thread.js';
 import { createForgeTokenVerifier, type TokenVerifier } from './auth/forge-token-verifier.js';
 import { loadKeyring } from './crypto/load-keyring.js';
 import { SecretBox } from './crypto/secret-box.js';
-import { startBackgroundJobs } from './jobs/background-jobs.js';
+import { startBackgroundJobs, type BackgroundJobs } from './jobs/background-jobs.js';
 import { createQueryPipeline } from './connectors/query-pipeline.js';
 import { createCompanionMetrics } from './metrics/companion-metrics.js';
 import { instrumentPipeline } from './metrics/instrument-pipeline.js';
@@ -29,8 +30,13 @@ export interface RunningCompanion {
 }
 
 export interface StartOptions {
-  /** Folder of the embedded database when DATABASE_URL is unset; undefined = in memory. */
+  /**
+   * Folder of the embedded database when DATABASE_URL is unset (started on a thread of its own);
+   * undefined = in memory, on this thread.
+   */
   embeddedDir?: string | undefined;
+  /** The embedded database, already starting (server.ts starts it before loading the rest); the companion stops it. */
+  embeddedThread?: EmbeddedPostgresThread | undefined;
   logger?: FastifyServerOptions['logger'];
   clock?: Clock;
   verifier?: TokenVerifier;
@@ -41,18 +47,25 @@ export interface StartOptions {
 }
 
 export async function startCompanion(config: Config, options: StartOptions = {}): Promise<RunningCompanion> {
-  let embedded: EmbeddedPostgres | undefined;
+  let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
+  // A folder (`npm start`): the database starts on its own thread while the app is built here (the
+  // two are most of what a start costs, and need nothing of each other). In memory: on this thread.
+  let databaseStarted: Promise<void> | undefined;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(options.embeddedDir);
+    const thread =
+      options.embeddedThread ?? (options.embeddedDir ? await startEmbeddedPostgresThread(options.embeddedDir) : undefined);
+    if (thread) {
+      databaseStarted = thread.started;
+      embedded = thread;
+    } else {
+      embedded = await startEmbeddedPostgres(undefined);
+    }
     databaseUrl = embedded.url;
   }
+  let app: FastifyInstance | undefined;
   try {
     const warnings: string[] = [];
-    if (!options.skipMigrations) {
-      const migrated = await migrateDatabase(databaseUrl);
-      for (const name of migrated.modified) warnings.push(`migration ${name} was changed after it was applied`);
-    }
     const db = createPrisma(databaseUrl, embedded ? 1 : config.databasePoolSize);
     const keyring = await loadKeyring(config, (m) => warnings.push(m));
     const verifier =
@@ -62,7 +75,7 @@ export async function startCompanion(config: Config, options: StartOptions = {})
     const now = clock === systemClock ? Date.now : () => clock.now().getTime();
     const metrics = createCompanionMetrics({ now, processMetrics: config.metrics !== undefined });
     const pipeline = instrumentPipeline(createQueryPipeline(config, clock), metrics);
-    const app = await buildApp(
+    app = await buildApp(
       {
         config,
         db,
@@ -76,34 +89,39 @@ export async function startCompanion(config: Config, options: StartOptions = {})
       options.logger,
     );
     const changes = runtimeCaches(app.companion, app.log).changes;
-    for (const w of warnings) app.log.warn(w);
-    if (!config.forgeAppId) app.log.warn('FORGE_APP_ID is not set: every /v1 request will be refused with 401');
-    let metricsListener: MetricsListener | undefined;
-    const jobs = options.jobs === false ? undefined : startBackgroundJobs(app);
+    // Started once the database is migrated (below); stopped on close, whatever got started.
+    const started: { metrics?: MetricsListener; jobs?: BackgroundJobs } = {};
+    const database = embedded;
     app.addHook('onClose', async () => {
-      await metricsListener?.close();
-      await jobs?.stop();
+      await started.metrics?.close();
+      await started.jobs?.stop();
       await pipeline.close();
       await changes?.close();
       await db.$disconnect();
-      await embedded?.stop();
+      await database?.stop();
     });
-    // PostgreSQL: the change listener (change-sequence.ts), so that warm hits need no read of the
-    // change sequence; closed by the hook above. It connects in the background: until it can
-    // vouch, requests read.
-    changes?.listen(databaseUrl, app.log);
-    if (config.metrics) {
-      try {
-        metricsListener = await startMetricsServer(metrics.registry, config.metrics, app.log);
-      } catch (error) {
-        await app.close();
-        embedded = undefined; // app.close() stopped it
-        throw error;
-      }
+    // Compiles every route's schemas: no database needed, so still while the database starts.
+    await app.ready();
+    await databaseStarted;
+    // Nothing touches the database before this: migrations first, whatever started.
+    if (!options.skipMigrations) {
+      const migrated = await migrateDatabase(databaseUrl);
+      for (const name of migrated.modified) warnings.push(`migration ${name} was changed after it was applied`);
     }
-    return { app, db, databaseUrl, metricsAddress: metricsListener?.address, stop: () => app.close() };
+    for (const w of warnings) app.log.warn(w);
+    if (!config.forgeAppId) app.log.warn('FORGE_APP_ID is not set: every /v1 request will be refused with 401');
+    // PostgreSQL: the change listener (change-sequence.ts), so that warm hits need no read of the
+    // change sequence; closed by the onClose hook above. It connects in the background: until it
+    // can vouch, requests read.
+    changes?.listen(databaseUrl, app.log);
+    if (options.jobs !== false) started.jobs = startBackgroundJobs(app);
+    if (config.metrics) started.metrics = await startMetricsServer(metrics.registry, config.metrics, app.log);
+    const running = app;
+    return { app, db, databaseUrl, metricsAddress: started.metrics?.address, stop: () => running.close() };
   } catch (error) {
-    await embedded?.stop();
+    // app.close() stops the database too (the onClose hook above).
+    if (app) await app.close().catch(() => undefined);
+    else await embedded?.stop();
     throw error;
   }
 }
