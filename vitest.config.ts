@@ -1,6 +1,26 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const FORGE = ['tests/forge/**/*.test.ts', 'tests/forge/**/*.test.tsx'];
+
+/**
+ * Files that start before all others, longest first. Vitest runs one project's files after the
+ * other's ("companion" before "forge"), so on its own it would start the Forge build, by far the
+ * longest file, only once every companion file had been handed out: the whole run then waited for
+ * it at the end. Started first, its build (a child process) runs beside the other files.
+ */
+const START_FIRST = ['tests/forge/forge-build.test.ts'];
+
+class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    // The default order otherwise: longest first by the last run's durations (larger files first
+    // without them), each project's files together so that non-isolated workers are reused.
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => START_FIRST.findIndex((f) => spec.moduleId.endsWith(`/${f}`));
+    const first = sorted.filter((s) => rank(s) >= 0).sort((a, b) => rank(a) - rank(b));
+    return [...first, ...sorted.filter((s) => rank(s) < 0)];
+  }
+}
 
 export default defineConfig({
   test: {
@@ -17,6 +37,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers only make the database-backed suites fight each other.
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // CI also writes a JSON report, from which .ci/run prints one plain "N passed, N failed" line
