@@ -1,7 +1,7 @@
 // The databases every companion suite runs against: the embedded one (PGlite) always, and the real
 // PostgreSQL on 127.0.0.1:5432 when it answers. Without it the suites are skipped LOUDLY; with
 // OC_REQUIRE_ALL_DATABASES=1 (set by .ci/run) a missing server fails the run instead.
-import { inject } from 'vitest';
+import { describe, inject } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres } from '../../companion/db/embedded-postgres.js';
@@ -19,6 +19,19 @@ declare module 'vitest' {
 
 export function databaseKinds(): DatabaseKind[] {
   return inject('postgresAdminUrl') ? ['embedded', 'postgres'] : ['embedded'];
+}
+
+/**
+ * `describe.each(databaseKinds())` with the kinds side by side: each kind's suite (its own companion,
+ * database and servers) still runs its tests one after the other, in order, while the other kind's
+ * suite runs beside it. For suites that mostly wait (stalled upstreams, deadlines, timeouts): one
+ * kind's waits overlap the other's, instead of adding up. Suites that change process-wide state
+ * (environment variables, fake timers) must not use it.
+ */
+export function describeEachDatabase(name: string, fn: (kind: DatabaseKind) => void): void {
+  describe.each(databaseKinds())('on %s', { concurrent: true }, (kind) => {
+    describe.sequential(name.replace('%s', kind), () => fn(kind));
+  });
 }
 
 export interface TestDatabase {
