@@ -28,8 +28,8 @@ export function databaseKinds(): DatabaseKind[] {
  * kind's waits overlap the other's, instead of adding up. Suites that change process-wide state
  * (environment variables, fake timers) must not use it.
  */
-export function describeEachDatabase(name: string, fn: (kind: DatabaseKind) => void): void {
-  describe.each(databaseKinds())('on %s', { concurrent: true }, (kind) => {
+export function describeEachDatabase(name: string, fn: (kind: DatabaseKind) => void, options: { skip?: boolean } = {}): void {
+  describe.skipIf(options.skip ?? false).each(databaseKinds())('on %s', { concurrent: true }, (kind) => {
     describe.sequential(name.replace('%s', kind), () => fn(kind));
   });
 }
