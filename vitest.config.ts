@@ -2,6 +2,13 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const FORGE = ['tests/forge/**/*.test.ts', 'tests/forge/**/*.test.tsx'];
+/**
+ * Forge suites that mock nothing, render nothing and keep no module state (pure functions and
+ * manifest.yml through @forge/manifest): they share a worker's modules like the companion suites,
+ * so the three that validate the manifest build @forge/manifest's processor (its schemas) once per
+ * worker instead of once per file.
+ */
+const FORGE_SHARED = ['manifest', 'manifest-platform', 'field-formatter', 'value-shapes', 'companion-client'].map((f) => `tests/forge/${f}.test.ts`);
 
 /**
  * Files that start before all others, longest first. Vitest runs one project's files after the
@@ -24,13 +31,14 @@ class LongestFirstSequencer extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    // Two projects in one run. The Forge suites stub @forge/api and @forge/kvs per file (vi.mock),
-    // so each file gets fresh modules. Every other suite builds its own companion, database and
+    // Three projects in one run. The Forge suites stub @forge/api and @forge/kvs per file (vi.mock),
+    // so each file gets fresh modules (but FORGE_SHARED). Every other suite builds its own companion, database and
     // servers and keeps no module state, so its files share a worker's loaded modules: importing
     // the companion afresh for each of ~40 files cost about a third of npm test's CPU time.
     projects: [
       { extends: true, test: { name: 'companion', include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'], exclude: [...configDefaults.exclude, ...FORGE], isolate: false } },
-      { extends: true, test: { name: 'forge', include: FORGE } },
+      { extends: true, test: { name: 'forge', include: FORGE, exclude: [...configDefaults.exclude, ...FORGE_SHARED] } },
+      { extends: true, test: { name: 'forge-shared', include: FORGE_SHARED, isolate: false } },
     ],
     globalSetup: ['tests/helpers/global-setup.ts'],
     setupFiles: ['tests/helpers/setup-env.ts'],
