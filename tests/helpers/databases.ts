@@ -4,6 +4,7 @@
 import { describe, inject } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { startEmbeddedPostgres } from '../../companion/db/embedded-postgres.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
@@ -40,12 +41,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The migrated template's dump (~40 MB), read once per worker process: a Blob is never changed by its readers. */
+let template: Promise<Blob> | undefined;
+const embeddedTemplate = () => (template ??= readFile(inject('embeddedTemplateFile')).then((dump) => new Blob([dump])));
+
 /** A fresh, migrated database of the given kind, from the template made in global-setup. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'embedded') {
-    const { readFile } = await import('node:fs/promises');
-    const dump = await readFile(inject('embeddedTemplateFile'));
-    const embedded = await startEmbeddedPostgres(undefined, new Blob([dump]));
+    const embedded = await startEmbeddedPostgres(undefined, await embeddedTemplate());
     return { kind, url: embedded.url, drop: () => embedded.stop() };
   }
   const adminUrl = inject('postgresAdminUrl');
