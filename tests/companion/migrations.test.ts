@@ -3,7 +3,7 @@
 // that instances starting at once on one database are safe, and an up-to-date database costs one
 // read (no lock, no CLI). On the embedded database, tests/companion/embedded-restart.test.ts
 // covers the same start-up path.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +51,9 @@ const migrationRows = (url: string) =>
 const tableNames = async (url: string) =>
   (await query<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).map((r) => r.table_name);
 
-describe.runIf(databaseKinds().includes('postgres'))('migrations on PostgreSQL', () => {
+// Every test has databases of its own, so they run side by side: the Prisma CLI idles ~10 s after
+// its work (its lock timer), and the others fit in that time. Each asserts with its own `expect`.
+describe.runIf(databaseKinds().includes('postgres'))('migrations on PostgreSQL', { concurrent: true }, () => {
   const adminUrl = inject('postgresAdminUrl')!;
   const created: string[] = [];
   /** An empty database: nothing migrated, not even the bookkeeping table. */
@@ -67,7 +69,7 @@ describe.runIf(databaseKinds().includes('postgres'))('migrations on PostgreSQL',
     for (const name of created) await withAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   });
 
-  it('and the Prisma CLI see each other\'s work (npm run migrate keeps working)', async () => {
+  it('and the Prisma CLI see each other\'s work (npm run migrate keeps working)', async ({ expect }) => {
     const [ours, theirs] = [await freshDatabase(), await freshDatabase()];
     const files = await shippedMigrationFiles();
     expect(await migrateDatabase(ours)).toEqual({ applied: files.map((f) => f.name), modified: [] });
@@ -86,7 +88,7 @@ describe.runIf(databaseKinds().includes('postgres'))('migrations on PostgreSQL',
     expect((await migrationRows(theirs)).map((r) => r.checksum)).toEqual((await migrationRows(ours)).map((r) => r.checksum));
   }, 180_000);
 
-  it('waits for Prisma\'s advisory lock before applying anything', async () => {
+  it('waits for Prisma\'s advisory lock before applying anything', async ({ expect }) => {
     const url = await freshDatabase();
     const holder = new pg.Client({ connectionString: url });
     await holder.connect();
@@ -104,7 +106,7 @@ describe.runIf(databaseKinds().includes('postgres'))('migrations on PostgreSQL',
     }
   });
 
-  it('needs neither the lock nor the CLI when everything is applied', async () => {
+  it('needs neither the lock nor the CLI when everything is applied', async ({ expect }) => {
     const url = await freshDatabase();
     await migrateDatabase(url);
     const holder = new pg.Client({ connectionString: url });
@@ -118,7 +120,7 @@ describe.runIf(databaseKinds().includes('postgres'))('migrations on PostgreSQL',
     }
   }, 20_000);
 
-  it('refuses to go on after a migration that failed earlier, naming it', async () => {
+  it('refuses to go on after a migration that failed earlier, naming it', async ({ expect }) => {
     const url = await freshDatabase();
     await migrateDatabase(url);
     await query(url, `UPDATE "_prisma_migrations" SET finished_at = NULL`);
@@ -127,7 +129,7 @@ describe.runIf(databaseKinds().includes('postgres'))('migrations on PostgreSQL',
     await expect(migrateDatabase(url)).rejects.toThrow(first!.name);
   });
 
-  it('rolls a failing migration back whole and records nothing for it', async () => {
+  it('rolls a failing migration back whole and records nothing for it', async ({ expect }) => {
     const url = await freshDatabase();
     // A table the first migration creates already exists: its script fails part-way.
     await query(url, 'CREATE TABLE "CacheEntry" (x int)');
@@ -145,7 +147,7 @@ describe.runIf(databaseKinds().includes('postgres'))('migrations on PostgreSQL',
       url = await freshDatabase();
     });
 
-    it('both become ready and each migration is applied exactly once', async () => {
+    it('both become ready and each migration is applied exactly once', async ({ expect }) => {
       const start = async () => {
         const dir = await mkdtemp(join(tmpdir(), 'oc-twice-'));
         dirs.push(dir);

@@ -1,15 +1,16 @@
 // REST datasources against a real local HTTP server: every auth mode with right and wrong
 // credentials, OAuth2 token caching, URL encoding, result paths, templates, POST bodies, and the
 // failures (timeout, 5 MB cap, garbage, 4xx/5xx) as clear 502/504 answers without secrets.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds } from '../helpers/databases.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { startSampleUpstream, SAMPLE_CREDENTIALS as CRED, SAMPLE_CUSTOMERS, type SampleUpstream } from '../helpers/sample-upstream.js';
 import { createDatasource, createField, expectNoSecretInLogs, preview, previewOf, testConnection } from './connector-fixtures.js';
 
 const ALL_SECRETS = [CRED.basic.password, CRED.bearer.token, CRED.apiKey.value, CRED.oauth2.clientSecret];
 
-describe.each(databaseKinds())('REST connector on %s', (kind) => {
+// The two database kinds side by side: several tests wait for an upstream past its timeout.
+describeEachDatabase('REST connector on %s', (kind) => {
   let c: TestCompanion;
   let up: SampleUpstream;
   const rest = (auth: Record<string, unknown>, secrets: Record<string, string> = {}, extra: Record<string, unknown> = {}) => ({

@@ -1,16 +1,17 @@
 // MySQL/MariaDB datasources against the real MariaDB: server-side prepared statements (an
 // injection through $userInput is only a value), the 1,000-row cap, bad SQL, the connection test.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { databaseKinds } from '../helpers/databases.js';
+import { describeEachDatabase } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { createDatasource, expectNoSecretInLogs, previewOf, testConnection } from './connector-fixtures.js';
 
 const mariadbUrl = inject('mariadbUrl');
 const INJECTION = "x'; DROP TABLE t; --";
 
-describe.skipIf(!mariadbUrl).each(databaseKinds())('MariaDB connector on %s', (kind) => {
+// The two database kinds side by side (each its own scratch database): the queries run in the server.
+describeEachDatabase('MariaDB connector on %s', (kind) => {
   let c: TestCompanion;
   const scratch = `oc_conn_${randomBytes(5).toString('hex')}`;
   const server = () => new URL(mariadbUrl!);
@@ -142,4 +143,4 @@ describe.skipIf(!mariadbUrl).each(databaseKinds())('MariaDB connector on %s', (k
     expect(badLogin.body).not.toContain('wrong-maria-pass-81');
     expectNoSecretInLogs(c, ['wrong-maria-pass-81']);
   });
-});
+}, { skip: !mariadbUrl });

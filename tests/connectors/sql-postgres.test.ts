@@ -1,9 +1,9 @@
 // PostgreSQL datasources against the real server: a scratch database with a 100,000-row table,
 // bound parameters (an injection through $userInput is only ever a value), the 1,000-row cap,
 // timeouts, bad SQL, the connection test and pools closed when the datasource changes.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { databaseKinds, withAdmin } from '../helpers/databases.js';
+import { describeEachDatabase, withAdmin } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { createDatasource, createField, expectNoSecretInLogs, preview, previewOf, testConnection } from './connector-fixtures.js';
 
@@ -11,7 +11,8 @@ const adminUrl = inject('postgresAdminUrl');
 const INJECTION = "x'; DROP TABLE t; --";
 const PASSWORD = 'pg-password-never-shown-7q';
 
-describe.skipIf(!adminUrl).each(databaseKinds())('PostgreSQL connector on %s', (kind) => {
+// The two database kinds side by side (each its own scratch database): the queries run in the server.
+describeEachDatabase('PostgreSQL connector on %s', (kind) => {
   let c: TestCompanion;
   const scratch = `oc_conn_${randomBytes(5).toString('hex')}`;
   const scratchUrl = () => {
@@ -185,4 +186,4 @@ describe.skipIf(!adminUrl).each(databaseKinds())('PostgreSQL connector on %s', (
     expect((await c.call('GET', `/v1/admin/datasources/${dsId}`)).body).not.toContain(PASSWORD);
     expectNoSecretInLogs(c, [PASSWORD]);
   });
-});
+}, { skip: !adminUrl });

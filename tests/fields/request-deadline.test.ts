@@ -5,8 +5,8 @@
 // short budget (COMPANION_DEADLINE_MS) so the suite stays quick, and each step well inside its own
 // timeout: only the shared deadline can stop these requests. No timing is asserted tightly: the
 // answer's code tells, and its arrival is checked against the budget with a wide margin.
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { databaseKinds } from '../helpers/databases.js';
+import { afterAll, beforeAll, beforeEach, expect, inject, it } from 'vitest';
+import { describeEachDatabase } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion, type CallOptions } from '../helpers/test-companion.js';
 import { startSampleUpstream, SAMPLE_CREDENTIALS as CRED, type SampleUpstream } from '../helpers/sample-upstream.js';
 import { createDatasource } from '../connectors/connector-fixtures.js';
@@ -20,7 +20,8 @@ const MARGIN_MS = 2_000;
 const EDIT: CallOptions = { moduleKey: 'connected-field-edit' };
 const postgresUrl = inject('postgresAdminUrl');
 
-describe.each(databaseKinds())('one deadline per runtime request on %s', (kind) => {
+// The two database kinds side by side: these tests mostly wait for stalled upstreams and deadlines.
+describeEachDatabase('one deadline per runtime request on %s', (kind) => {
   let c: TestCompanion;
   let up: SampleUpstream;
   let oauthField: string;

@@ -1,9 +1,10 @@
 // The databases every companion suite runs against: the embedded one (PGlite) always, and the real
 // PostgreSQL on 127.0.0.1:5432 when it answers. Without it the suites are skipped LOUDLY; with
 // OC_REQUIRE_ALL_DATABASES=1 (set by .ci/run) a missing server fails the run instead.
-import { inject } from 'vitest';
+import { describe, inject } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { startEmbeddedPostgres } from '../../companion/db/embedded-postgres.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
@@ -21,18 +22,33 @@ export function databaseKinds(): DatabaseKind[] {
   return inject('postgresAdminUrl') ? ['embedded', 'postgres'] : ['embedded'];
 }
 
+/**
+ * `describe.each(databaseKinds())` with the kinds side by side: each kind's suite (its own companion,
+ * database and servers) still runs its tests one after the other, in order, while the other kind's
+ * suite runs beside it. For suites that mostly wait (stalled upstreams, deadlines, timeouts): one
+ * kind's waits overlap the other's, instead of adding up. Suites that change process-wide state
+ * (environment variables, fake timers) must not use it.
+ */
+export function describeEachDatabase(name: string, fn: (kind: DatabaseKind) => void, options: { skip?: boolean } = {}): void {
+  describe.skipIf(options.skip ?? false).each(databaseKinds())('on %s', { concurrent: true }, (kind) => {
+    describe.sequential(name.replace('%s', kind), () => fn(kind));
+  });
+}
+
 export interface TestDatabase {
   kind: DatabaseKind;
   url: string;
   drop(): Promise<void>;
 }
 
+/** The migrated template's dump (~40 MB), read once per worker process: a Blob is never changed by its readers. */
+let template: Promise<Blob> | undefined;
+const embeddedTemplate = () => (template ??= readFile(inject('embeddedTemplateFile')).then((dump) => new Blob([dump])));
+
 /** A fresh, migrated database of the given kind, from the template made in global-setup. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'embedded') {
-    const { readFile } = await import('node:fs/promises');
-    const dump = await readFile(inject('embeddedTemplateFile'));
-    const embedded = await startEmbeddedPostgres(undefined, new Blob([dump]));
+    const embedded = await startEmbeddedPostgres(undefined, await embeddedTemplate());
     return { kind, url: embedded.url, drop: () => embedded.stop() };
   }
   const adminUrl = inject('postgresAdminUrl');

@@ -21,6 +21,20 @@ export async function newSigningKey(kid = randomUUID()): Promise<SigningKey> {
   return { kid, privateKey, publicJwk };
 }
 
+/**
+ * The key pair every issuer starts with, made once per process: an RSA key costs about 0.1 s of CPU
+ * and the suites start an issuer (one per companion) about a hundred times. Each issuer publishes
+ * it under a kid of its own, so a token from one issuer never verifies at another's companion; every
+ * other key (`rotate()`, `newSigningKey()`: rotations, strangers, forgeries) is generated fresh.
+ */
+let firstKeyPair: Promise<{ privateKey: CryptoKey; publicKey: CryptoKey }> | undefined;
+
+async function firstSigningKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await (firstKeyPair ??= generateKeyPair('RS256', { extractable: true }));
+  const kid = randomUUID();
+  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+}
+
 export interface TokenClaims {
   installationId?: string | null;
   apiBaseUrl?: string;
@@ -46,7 +60,7 @@ export class ForgeTokenIssuer {
   }
 
   static async start(): Promise<ForgeTokenIssuer & { jwksUrl: string }> {
-    const issuer = new ForgeTokenIssuer(await newSigningKey());
+    const issuer = new ForgeTokenIssuer(await firstSigningKey());
     issuer.server = createServer((req, res) => {
       issuer.jwksFetches += 1;
       res.setHeader('content-type', 'application/json');

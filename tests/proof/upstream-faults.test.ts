@@ -2,8 +2,8 @@
 // 10 MB. Each gives a clear error in the contract's shape (502/504 with its code), or the last good
 // options marked `stale` where the cache has them; the companion stays healthy throughout and serves
 // again as soon as the upstream does.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds } from '../helpers/databases.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { FAULT_ROWS, startFaultUpstream, type FaultMode, type FaultUpstream } from './support/fault-upstream.js';
 import { hasErrorShape, tenant, type Tenant } from './support/proof-client.js';
@@ -17,7 +17,8 @@ const FAULTS: Array<[mode: FaultMode | 'down', status: number, code: string]> = 
   ['huge', 502, 'upstream_too_large'],
 ];
 
-describe.each(databaseKinds())('upstream faults on %s', (kind) => {
+// The two database kinds side by side: much of this is waiting for upstreams past their timeout.
+describeEachDatabase('upstream faults on %s', (kind) => {
   let c: TestCompanion;
   let up: FaultUpstream;
   let admin: Tenant;

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { databaseKinds } from '../helpers/databases.js';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeEachDatabase } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { purgeOnce, runPurge } from '../../companion/retention/purge-job.js';
 import { createPrisma } from '../../companion/db/prisma.js';
@@ -30,7 +30,8 @@ async function addCache(c: TestCompanion, tenantId: string, datasourceId: string
   await c.db.cacheEntry.create({ data: { tenantId, keyHash, datasourceId, fieldId, payload: { options: [] }, expiresAt: staleUntil, staleUntil } });
 }
 
-describe.each(databaseKinds())('retention purge on %s', (kind) => {
+// The two database kinds side by side: the scheduled purge is waited for in real time.
+describeEachDatabase('retention purge on %s', (kind) => {
   let c: TestCompanion;
   beforeAll(async () => {
     c = await startTestCompanion(kind);

@@ -12,14 +12,16 @@ import { ROUTE_TABLE, sendEntry, type RouteEntry } from './route-table.js';
 import { TenantFixtures } from './tenant-fixtures.js';
 import { hostileJson, hostileParam, hostileQuery, mutationsOf, rawBodies } from './hostile-arbitraries.js';
 import { contentReader, type TableContents } from './row-counts.js';
+import { runtimeCaches } from '../../../companion/cache/runtime-caches.js';
 
 /**
- * Cases per route and database kind, across body, params and query. `npm test` sends 30 on each
- * kind; `npm run test:proof` (also run by CI) sends 1,000, so 1,030 per route and kind per CI run. Raise it
- * for a deeper soak (OC_FUZZ_CASES_PER_ROUTE=10000); the seeds stay fixed, so a larger run replays
- * the smaller one's cases first.
+ * Cases per route and database kind, across body, params and query (at least one of each the route
+ * has). `npm test` sends 10 on each kind: every route, every check, each part of the request; the
+ * volume is `npm run test:proof`'s (also run by CI), 1,000, so 1,010 per route and kind per CI run.
+ * Raise it for a deeper soak (OC_FUZZ_CASES_PER_ROUTE=10000); the seeds stay fixed, so a larger run
+ * replays the smaller one's cases first.
  */
-const CASES_PER_ROUTE = Number(process.env.OC_FUZZ_CASES_PER_ROUTE ?? 30);
+const CASES_PER_ROUTE = Number(process.env.OC_FUZZ_CASES_PER_ROUTE ?? 10);
 /** Heavy routes (the egress report runs a dozen queries) take a while at this count under load. */
 const ROUTE_TIMEOUT_MS = 240_000;
 
@@ -64,17 +66,11 @@ export function fuzzEveryRoute(kind: DatabaseKind) {
         const plan = budget(entry);
         // The runtime routes (options, recalculate, issue items) store what they fetched in the shared
         // cache after answering, without making the caller wait: after one of them is accepted, the
-        // baseline is taken once that write has landed (contents stable twice, 10 ms apart, bounded).
+        // baseline is taken once the options cache says its pending writes have landed.
         const writesLater = path.startsWith('/v1/fields/') || path.startsWith('/v1/items/') || path.startsWith('/v1/issues/');
         const settled = async () => {
-          let last = JSON.stringify(await counts());
-          for (let i = 0; i < 50; i += 1) {
-            await new Promise((r) => setTimeout(r, 10));
-            const now = JSON.stringify(await counts());
-            if (now === last) break;
-            last = now;
-          }
-          return JSON.parse(last) as TableContents;
+          await runtimeCaches(c.app.companion).options.settled();
+          return counts();
         };
         let baseline = writesLater ? await settled() : await counts();
         let cases = 0;
