@@ -6,13 +6,11 @@
 // waits for nobody. Nothing is timed: the test waits for states (a listener that can vouch, a
 // reconnect), and counts reads and writers' waits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.js';
-import { ForgeTokenIssuer } from '../helpers/forge-tokens.js';
+import { createTestDatabase, databaseKinds } from '../helpers/databases.js';
 import { runtimeCaches } from '../../companion/cache/runtime-caches.js';
 import type { ChangeSequence } from '../../companion/cache/change-sequence.js';
-import { startCompanionOn, type CompanionOn } from './support/companion-on.js';
+import { startCompanionOn, type CompanionOn, type CompanionOnOptions } from './support/companion-on.js';
+import { startTwoInstances, type TwoInstances } from './support/two-instances.js';
 
 const INSTALLATION = 'pushed';
 
@@ -22,36 +20,18 @@ async function until(condition: () => boolean) {
 }
 
 describe.runIf(databaseKinds().includes('postgres'))('change push between two instances on one PostgreSQL', () => {
-  let database: TestDatabase;
-  let issuer: ForgeTokenIssuer & { jwksUrl: string };
+  let pair: TwoInstances;
   let one: CompanionOn;
   let two: CompanionOn;
-  let upstream: Server;
   let upstreamUrl: string;
-  let upstreamCalls = 0;
-  let shared: Parameters<typeof startCompanionOn>[1];
+  let shared: CompanionOnOptions;
+  const upstreamCalls = () => pair.upstreamCalls();
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    issuer = await ForgeTokenIssuer.start();
-    upstream = createServer((req, res) => {
-      upstreamCalls += 1;
-      req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ rows: [{ id: 'c1', name: 'Customer 1' }] }));
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
-    shared = { issuer, encryptionKey: randomBytes(32).toString('base64'), env: { COMPANION_EGRESS_ALLOW: '127.0.0.1', DATABASE_POOL_SIZE: '4' } };
-    one = await startCompanionOn(database.url, shared);
-    two = await startCompanionOn(database.url, shared);
+    pair = await startTwoInstances(() => ({ rows: [{ id: 'c1', name: 'Customer 1' }] }));
+    ({ one, two, upstreamUrl, shared } = pair);
   });
-  afterAll(async () => {
-    await one?.close();
-    await two?.close();
-    await new Promise((resolve) => upstream?.close(resolve));
-    await issuer?.stop();
-    await database?.drop();
-  });
+  afterAll(async () => pair?.close());
 
   const changesOf = (c: CompanionOn): ChangeSequence => {
     const changes = runtimeCaches(c.app.companion).changes;
@@ -134,12 +114,12 @@ describe.runIf(databaseKinds().includes('postgres'))('change push between two in
     const { datasourceId, fieldId: other } = await connect();
     await optionsOn(two, other);
     expect(await optionsOn(two, other)).toMatchObject({ cache: 'hit' });
-    const calls = upstreamCalls;
+    const calls = upstreamCalls();
     await until(() => b.pushTrusted());
     const cleared = await one.call('POST', `/v1/admin/datasources/${datasourceId}/cache/clear`, { installationId: INSTALLATION });
     expect(cleared.statusCode, cleared.body).toBe(200);
     expect(await optionsOn(two, other)).toMatchObject({ cache: 'miss' });
-    expect(upstreamCalls - calls).toBe(1);
+    expect(upstreamCalls() - calls).toBe(1);
   });
 
   it('with its listener killed an instance reads on every request, still sees every change, and gets the push back', async () => {

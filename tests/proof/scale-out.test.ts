@@ -3,47 +3,27 @@
 // two purge runs at once purge each due row exactly once. PostgreSQL only: the embedded database is
 // one process's own and cannot be shared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.js';
-import { ForgeTokenIssuer } from '../helpers/forge-tokens.js';
+import { databaseKinds } from '../helpers/databases.js';
 import { FakeClock } from '../helpers/test-companion.js';
 import { purgeOnce } from '../../companion/retention/purge-job.js';
-import { startCompanionOn, type CompanionOn } from './support/companion-on.js';
+import type { CompanionOn } from './support/companion-on.js';
+import { startTwoInstances, type TwoInstances } from './support/two-instances.js';
 import { staticDatasourceBody } from './support/tenant-fixtures.js';
 
 describe.runIf(databaseKinds().includes('postgres'))('two instances on one PostgreSQL', () => {
-  let database: TestDatabase;
-  let issuer: ForgeTokenIssuer & { jwksUrl: string };
+  let pair: TwoInstances;
   let one: CompanionOn;
   let two: CompanionOn;
-  let upstream: Server;
   let upstreamUrl: string;
   /** What the upstream answers now: the test changes it to see whose answer is served. */
   let rows = [{ id: 'v1', name: 'Version one' }];
   const clock = new FakeClock();
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    issuer = await ForgeTokenIssuer.start();
-    upstream = createServer((req, res) => {
-      req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ rows }));
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
-    // Same encryption key and token issuer, as instances behind one load balancer would have.
-    const shared = { issuer, encryptionKey: randomBytes(32).toString('base64'), clock, env: { COMPANION_EGRESS_ALLOW: '127.0.0.1', DATABASE_POOL_SIZE: '4' } };
-    one = await startCompanionOn(database.url, shared);
-    two = await startCompanionOn(database.url, shared);
+    pair = await startTwoInstances(() => ({ rows }), { clock });
+    ({ one, two, upstreamUrl } = pair);
   });
-  afterAll(async () => {
-    await one?.close();
-    await two?.close();
-    await new Promise((resolve) => upstream?.close(resolve));
-    await issuer?.stop();
-    await database?.drop();
-  });
+  afterAll(async () => pair?.close());
 
   const optionsOn = async (c: CompanionOn, fieldId: string) => {
     const res = await c.call('POST', `/v1/fields/${fieldId}/options`, { installationId: 'scaled', body: { input: '' } });
