@@ -6,8 +6,8 @@
 // writes nothing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { platformState } from './support/forge-platform-state.js';
-import { ISSUE, PROJECT, USER, startForgeTestEnv, type ForgeTestEnv } from './support/forge-test-env.js';
-import { startJiraRestServer, type JiraRestServer } from './support/jira-rest-server.js';
+import { ISSUE, PROJECT, USER } from './support/forge-test-env.js';
+import { FIRST_CITY, startJiraBackedEnv, type JiraBackedEnv } from './support/jira-backed-env.js';
 import { CITY_FIELD, COUNTRY_FIELD } from '../../scripts/demo/country-city-config.js';
 
 vi.mock('@forge/api', async (importOriginal) => (await import('./support/forge-module-stubs.js')).forgeApiStub(await importOriginal()));
@@ -25,25 +25,15 @@ async function runStep(functionKey: 'automation-set' | 'automation-refresh', inp
 }
 
 describe('Automation actions against a real companion', () => {
-  let env: ForgeTestEnv;
-  let jira: JiraRestServer;
+  let jiraBacked: JiraBackedEnv;
   let computedKey: string;
   beforeAll(async () => {
-    env = await startForgeTestEnv(handlers);
-    jira = await startJiraRestServer(platformState);
-    const computed = await env.admin<{ key: string }>('fields/create', {
-      jiraField: { create: true },
-      field: { name: 'First city', datasourceId: env.config.datasource.id, editor: 'readonly', storage: 'snapshot', query: `GET /cities?country=$issue.${COUNTRY_FIELD}.id`, resultPath: '$.cities[*]', displayTemplate: '${row.name}' },
-    });
-    computedKey = computed.key;
+    jiraBacked = await startJiraBackedEnv(handlers);
+    computedKey = await jiraBacked.createField(FIRST_CITY);
   });
-  afterAll(async () => {
-    await jira?.close();
-    await env?.close();
-  });
+  afterAll(async () => jiraBacked?.close());
   beforeEach(async () => {
-    await env.reset();
-    platformState.jiraUrl = jira.url;
+    await jiraBacked.reset();
     platformState.issues.set(ISSUE.key, { id: ISSUE.id, key: ISSUE.key, projectId: PROJECT.id, projectKey: PROJECT.key, issueTypeId: ISSUE.typeId });
     platformState.issueFields.set(ISSUE.key, { [COUNTRY_FIELD]: { id: 'DE', value: 'Germany' }, [CITY_FIELD]: { id: 'ber', value: 'Berlin' }, [computedKey]: 'Berlin' });
   });

@@ -5,8 +5,8 @@
 // loopback Jira with the app's token.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { platformState } from './support/forge-platform-state.js';
-import { ISSUE, PROJECT, startForgeTestEnv, type ForgeTestEnv } from './support/forge-test-env.js';
-import { startJiraRestServer, type JiraRestServer } from './support/jira-rest-server.js';
+import { ISSUE, PROJECT } from './support/forge-test-env.js';
+import { FIRST_CITY, startJiraBackedEnv, type JiraBackedEnv } from './support/jira-backed-env.js';
 import { COUNTRY_FIELD } from '../../scripts/demo/country-city-config.js';
 
 vi.mock('@forge/api', async (importOriginal) => (await import('./support/forge-module-stubs.js')).forgeApiStub(await importOriginal()));
@@ -17,25 +17,17 @@ const OTHER = { id: '10101', key: 'DEMO-2' };
 const EMPTY = { id: '10102', key: 'DEMO-3' };
 
 describe('value function and JQL function against a real companion', () => {
-  let env: ForgeTestEnv;
-  let jira: JiraRestServer;
+  let jiraBacked: JiraBackedEnv;
   let computedKey: string;
   let snapshotKey: string;
   beforeAll(async () => {
-    env = await startForgeTestEnv(handlers);
-    jira = await startJiraRestServer(platformState);
-    const create = async (field: Record<string, unknown>) =>
-      (await env.admin<{ key: string }>('fields/create', { jiraField: { create: true }, field: { datasourceId: env.config.datasource.id, resultPath: '$.cities[*]', displayTemplate: '${row.name}', ...field } })).key;
-    computedKey = await create({ name: 'First city', editor: 'readonly', storage: 'snapshot', query: `GET /cities?country=$issue.${COUNTRY_FIELD}.id` });
-    snapshotKey = await create({ name: 'Origin', editor: 'select', storage: 'snapshot', query: 'GET /countries', resultPath: '$.countries[*]' });
+    jiraBacked = await startJiraBackedEnv(handlers);
+    computedKey = await jiraBacked.createField(FIRST_CITY);
+    snapshotKey = await jiraBacked.createField({ name: 'Origin', editor: 'select', storage: 'snapshot', query: 'GET /countries', resultPath: '$.countries[*]' });
   });
-  afterAll(async () => {
-    await jira?.close();
-    await env?.close();
-  });
+  afterAll(async () => jiraBacked?.close());
   beforeEach(async () => {
-    await env.reset();
-    platformState.jiraUrl = jira.url;
+    await jiraBacked.reset();
     for (const [issue, country] of [[ISSUE, { id: 'DE', value: 'Germany' }], [OTHER, { id: 'JP', value: 'Japan' }], [EMPTY, null]] as const) {
       platformState.issues.set(issue.key, { id: issue.id, key: issue.key, projectId: PROJECT.id, projectKey: PROJECT.key, issueTypeId: '10001' });
       platformState.issueFields.set(issue.key, { [COUNTRY_FIELD]: country });
