@@ -24,6 +24,7 @@ const Env = Type.Object({
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   ),
   PURGE_INTERVAL_SECONDS: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
+  SQL_POOL_IDLE_SECONDS: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
   METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   METRICS_HOST: Type.Optional(Type.String({ minLength: 1 })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 512, pattern: '^[\\x21-\\x7e]+$' })),
@@ -74,6 +75,8 @@ export interface Config {
   readonly egressAllow: readonly string[];
   readonly logLevel: string;
   readonly purgeIntervalSeconds: number;
+  /** A SQL datasource's pool unused for this long is closed (a datasource deleted elsewhere, or idle). */
+  readonly sqlPoolIdleSeconds: number;
   /** GET /metrics on a listener of its own; undefined: not served at all. */
   readonly metrics: { port: number; host: string; token: string | undefined } | undefined;
   /** The one budget of a runtime or admin request that calls upstreams (companion/deadline.ts). */
@@ -147,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     egressAllow: list(e.COMPANION_EGRESS_ALLOW),
     logLevel: e.LOG_LEVEL ?? (production ? 'info' : 'info'),
     purgeIntervalSeconds: Number(e.PURGE_INTERVAL_SECONDS ?? 3600),
+    sqlPoolIdleSeconds: Math.max(1, Number(e.SQL_POOL_IDLE_SECONDS ?? 600)),
     metrics,
     deadlineMs,
   };

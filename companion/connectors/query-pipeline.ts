@@ -30,8 +30,8 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
     rest: restConnector(agent, oauth),
     jira: jiraConnector(agent),
     static: staticConnector(),
-    postgresql: sqlConnector('postgresql', policy),
-    mysql: sqlConnector('mysql', policy),
+    postgresql: sqlConnector('postgresql', policy, undefined, config.sqlPoolIdleSeconds * 1000),
+    mysql: sqlConnector('mysql', policy, undefined, config.sqlPoolIdleSeconds * 1000),
   };
 
   const connectorFor = (ds: DatasourceForUse): Connector => {

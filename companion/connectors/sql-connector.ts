@@ -1,6 +1,8 @@
 // SQL datasources (PostgreSQL, MySQL/MariaDB): the query template renders to text with
 // placeholders and a list of bound values; pools are per datasource version and closed when the
-// datasource changes (release) or the companion stops.
+// datasource changes (release), when it has not been used for `idlePoolMs` (a datasource changed or
+// deleted through another instance is never used here again: its pool, and the password in it, go),
+// or when the companion stops.
 import type { SqlConfig } from '../contract/datasource.js';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import type { EgressPolicy } from '../egress/egress-policy.js';
@@ -16,9 +18,30 @@ import type { Deadline } from '../deadline.js';
 
 export const DEFAULT_SQL_POOL_SIZE = 3;
 
-export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy, resolve?: Resolve): Connector {
+export const DEFAULT_SQL_POOL_IDLE_MS = 10 * 60 * 1000;
+
+export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy, resolve?: Resolve, idlePoolMs = DEFAULT_SQL_POOL_IDLE_MS): Connector {
   const driver = kind === 'postgresql' ? postgresDriver() : mysqlDriver();
   const pools = new Map<string, Promise<SqlPool>>();
+  /** performance.now() of each pool's last use. */
+  const lastUsed = new Map<string, number>();
+  let sweeper: NodeJS.Timeout | undefined;
+
+  /** Closes the pools unused for idlePoolMs; stops looking once there are none. */
+  function sweep() {
+    const now = performance.now();
+    for (const [k, p] of pools) {
+      if (now - (lastUsed.get(k) ?? 0) >= idlePoolMs) {
+        lastUsed.delete(k);
+        void endQuietly(pools, k, p);
+      }
+    }
+    for (const k of lastUsed.keys()) if (!pools.has(k)) lastUsed.delete(k);
+    if (pools.size === 0 && sweeper) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  }
 
   async function create(ds: DatasourceForUse): Promise<SqlPool> {
     const config = configOf<SqlConfig>(ds);
@@ -49,6 +72,12 @@ export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy,
       pool = create(ds);
       pools.set(key, pool);
       pool.catch(() => pools.delete(key));
+    }
+    lastUsed.set(key, performance.now());
+    if (!sweeper) {
+      // Unref'd: it never keeps the process alive.
+      sweeper = setInterval(sweep, Math.min(60_000, idlePoolMs));
+      sweeper.unref();
     }
     return pool;
   }
@@ -96,6 +125,8 @@ export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy,
     },
 
     async close() {
+      if (sweeper) clearInterval(sweeper);
+      sweeper = undefined;
       await Promise.all([...pools].map(([k, p]) => endQuietly(pools, k, p)));
     },
   };

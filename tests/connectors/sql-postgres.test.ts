@@ -168,6 +168,34 @@ describeEachDatabase('PostgreSQL connector on %s', (kind) => {
     expect(again.statusCode).toBe(200);
   });
 
+  it('closes a pool nobody used for SQL_POOL_IDLE_SECONDS (a datasource deleted through another instance is never used here again)', async () => {
+    const idle = await startTestCompanion(kind, { env: { COMPANION_EGRESS_ALLOW: '127.0.0.1', SQL_POOL_IDLE_SECONDS: '1' } });
+    try {
+      const dsId = await createDatasource(idle, datasource());
+      // The query names the session it ran in.
+      const field = await createField(idle, dsId, { query: 'SELECT pg_backend_pid() AS id, application_name AS name FROM pg_stat_activity WHERE pid = pg_backend_pid()' });
+      const first = await preview(idle, field.id);
+      expect(first.statusCode, first.body).toBe(200);
+      const pid = Number(first.json().options[0].id);
+      expect(first.json().options[0].value).toBe(`open-connect/${dsId}`);
+      const alive = async () => (await withAdmin(adminUrl!, (a) => a.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pid]))).rows[0].n as number;
+      // Unused, the pool is closed by a sweep (every second here), and its session ends (bounded wait;
+      // pg would otherwise keep an idle connection for 30 s).
+      let n = await alive();
+      for (let i = 0; i < 100 && n > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        n = await alive();
+      }
+      expect(n).toBe(0);
+      // Used again, a new pool connects.
+      const again = await preview(idle, field.id);
+      expect(again.statusCode, again.body).toBe(200);
+      expect(Number(again.json().options[0].id)).not.toBe(pid);
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('keeps at most poolSize connections per datasource', async () => {
     const dsId = await createDatasource(c, datasource({ poolSize: 2 }));
     const field = await createField(c, dsId, { query: 'SELECT 1 AS id, pg_sleep(0.1)::text AS name' });
