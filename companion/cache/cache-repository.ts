@@ -40,14 +40,40 @@ type EntryRow = { datasourceId: string; fieldId: string | null; payload: unknown
 const toEntry = (row: EntryRow): StoredEntry => ({ ...row, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) });
 
 export function cacheRepository(db: Db) {
+  // The client's own pool, or undefined for a transaction client (then every statement goes through
+  // Prisma and, being part of the caller's transaction, keeps its commit durable).
+  const pool = sqlPool(db);
+  const flush = noFlushWait(pool !== undefined);
+  /** One statement straight to pg when the client has its pool, else through Prisma; its rows. */
+  const rowsOf = async <R extends object>(name: string, text: string, values: unknown[]): Promise<R[]> =>
+    pool ? (await pool.query<R>({ name, text, values })).rows : db.$queryRawUnsafe<R[]>(text, ...values);
+
+  const PUT = `WITH ${flush}, put AS (
+      INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
+      SELECT $1::uuid, $2, $3::uuid, $4::uuid, $5::jsonb, to_timestamp($6::float8 / 1000) AT TIME ZONE 'UTC', to_timestamp($7::float8 / 1000) AT TIME ZONE 'UTC'
+        FROM no_flush_wait
+      ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET ${UPSERT_SET}
+    )
+    DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $8::text`;
+  const GET_OR_TAKE_FILL = `WITH ${flush}, entry AS (${ENTRY_BY_KEY}), lease AS (
+      INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
+      SELECT $1::uuid, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond' FROM no_flush_wait
+      WHERE NOT EXISTS (SELECT 1 FROM entry WHERE "expiresAt" > $5::float8)
+      ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
+      WHERE "CacheFill"."expiresAt" <= clock_timestamp()
+      RETURNING holder
+    )
+    SELECT (SELECT count(*) FROM lease)::int AS leased,
+           EXISTS (SELECT 1 FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2) AS contended,
+           entry.* FROM (SELECT 1) AS one LEFT JOIN entry ON true`;
+  const RELEASE_FILL = `WITH ${flush} DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $3
+    AND EXISTS (SELECT 1 FROM no_flush_wait)`;
+
   return {
     // get and put are on the path of every miss: one plain statement each, straight to pg when the
     // client has its pool (Prisma's query planning, even for raw SQL, cost more than the statement).
     async get(tenantId: string, keyHash: string): Promise<StoredEntry | null> {
-      const pool = sqlPool(db);
-      const rows = pool
-        ? (await pool.query<EntryRow>({ name: 'oc-cache-get', text: ENTRY_BY_KEY, values: [tenantId, keyHash] })).rows
-        : await db.$queryRawUnsafe<EntryRow[]>(ENTRY_BY_KEY, tenantId, keyHash);
+      const rows = await rowsOf<EntryRow>('oc-cache-get', ENTRY_BY_KEY, [tenantId, keyHash]);
       return rows[0] ? toEntry(rows[0]) : null;
     },
     /**
@@ -56,17 +82,8 @@ export function cacheRepository(db: Db) {
      * Not in a transaction: one statement is atomic, and batch transactions here could be left open.
      */
     async put(tenantId: string, keyHash: string, entry: StoredEntry, holder: string | null = null): Promise<void> {
-      const pool = sqlPool(db);
-      const text = `WITH ${noFlushWait(pool !== undefined)}, put AS (
-          INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
-          SELECT $1::uuid, $2, $3::uuid, $4::uuid, $5::jsonb, to_timestamp($6::float8 / 1000) AT TIME ZONE 'UTC', to_timestamp($7::float8 / 1000) AT TIME ZONE 'UTC'
-            FROM no_flush_wait
-          ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET ${UPSERT_SET}
-        )
-        DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $8::text`;
       const values = [tenantId, keyHash, entry.datasourceId, entry.fieldId, JSON.stringify(entry.payload), entry.expiresAt.getTime(), entry.staleUntil.getTime(), holder];
-      if (pool) await pool.query({ name: 'oc-cache-put', text, values });
-      else await db.$executeRawUnsafe(text, ...values);
+      await rowsOf('oc-cache-put', PUT, values);
     },
     /**
      * A miss between instances in one round trip: the stored entry, and the key's fill lease taken
@@ -75,24 +92,10 @@ export function cacheRepository(db: Db) {
      * the entry and released it since; only then is the entry read again.
      */
     async getOrTakeFill(tenantId: string, keyHash: string, holder: string, ms: number, nowMs: number): Promise<{ entry: StoredEntry | null; leased: boolean; contended: boolean }> {
-      const pool = sqlPool(db);
-      const text = `WITH ${noFlushWait(pool !== undefined)}, entry AS (${ENTRY_BY_KEY}), lease AS (
-          INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
-          SELECT $1::uuid, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond' FROM no_flush_wait
-          WHERE NOT EXISTS (SELECT 1 FROM entry WHERE "expiresAt" > $5::float8)
-          ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET holder = EXCLUDED.holder, "expiresAt" = EXCLUDED."expiresAt"
-          WHERE "CacheFill"."expiresAt" <= clock_timestamp()
-          RETURNING holder
-        )
-        SELECT (SELECT count(*) FROM lease)::int AS leased,
-               EXISTS (SELECT 1 FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2) AS contended,
-               entry.* FROM (SELECT 1) AS one LEFT JOIN entry ON true`;
-      const values = [tenantId, keyHash, holder, Math.ceil(ms), nowMs];
       // The LEFT JOIN gives the entry's columns as nulls when there is none.
       type Row = { leased: number; contended: boolean } & ({ [K in keyof EntryRow]: null } | EntryRow);
-      const rows = pool ? (await pool.query<Row>({ name: 'oc-cache-get-or-lease', text, values })).rows : await db.$queryRawUnsafe<Row[]>(text, ...values);
-      const row = rows[0]!;
-      return { entry: row.datasourceId === null ? null : toEntry(row as EntryRow), leased: row.leased === 1, contended: row.contended };
+      const [row] = await rowsOf<Row>('oc-cache-get-or-lease', GET_OR_TAKE_FILL, [tenantId, keyHash, holder, Math.ceil(ms), nowMs]);
+      return { entry: row!.datasourceId === null ? null : toEntry(row as EntryRow), leased: row!.leased === 1, contended: row!.contended };
     },
     deleteForDatasource(tenantId: string, datasourceId: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, datasourceId } });
@@ -111,11 +114,7 @@ export function cacheRepository(db: Db) {
       return rows[0]?.running === true;
     },
     async releaseFill(tenantId: string, keyHash: string, holder: string): Promise<void> {
-      const pool = sqlPool(db);
-      const text = `WITH ${noFlushWait(pool !== undefined)} DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $3
-        AND EXISTS (SELECT 1 FROM no_flush_wait)`;
-      if (pool) await pool.query({ name: 'oc-cache-release', text, values: [tenantId, keyHash, holder] });
-      else await db.$executeRawUnsafe(text, tenantId, keyHash, holder);
+      await rowsOf('oc-cache-release', RELEASE_FILL, [tenantId, keyHash, holder]);
     },
     /** Leases of fillers that crashed (released ones are deleted by their holder). */
     deleteDeadFills() {
