@@ -44,19 +44,16 @@ export function createPrisma(connectionString: string, poolSize: number): Db {
  */
 function releaseDeadTransactionConnections(pool: pg.Pool): void {
   const checkedOut = new WeakSet<pg.PoolClient>();
-  const watched = new WeakSet<pg.PoolClient>();
-  pool.on('acquire', (client) => {
-    checkedOut.add(client);
-    if (!watched.has(client)) {
-      watched.add(client);
-      client.on('end', () => {
-        // After pg's own callbacks for the query in flight (a plain pool.query releases there).
-        setImmediate(() => {
-          if (checkedOut.has(client)) client.release(new Error('The database connection ended while checked out'));
-        });
+  // 'connect': once per new connection, before its first 'acquire'.
+  pool.on('connect', (client) => {
+    client.on('end', () => {
+      // After pg's own callbacks for the query in flight (a plain pool.query releases there).
+      setImmediate(() => {
+        if (checkedOut.has(client)) client.release(new Error('The database connection ended while checked out'));
       });
-    }
+    });
   });
+  pool.on('acquire', (client) => checkedOut.add(client));
   pool.on('release', (_error, client) => checkedOut.delete(client));
 }
 
