@@ -22,21 +22,14 @@ export const DEFAULT_SQL_POOL_IDLE_MS = 10 * 60 * 1000;
 
 export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy, resolve?: Resolve, idlePoolMs = DEFAULT_SQL_POOL_IDLE_MS): Connector {
   const driver = kind === 'postgresql' ? postgresDriver() : mysqlDriver();
-  const pools = new Map<string, Promise<SqlPool>>();
-  /** performance.now() of each pool's last use. */
-  const lastUsed = new Map<string, number>();
+  /** Per datasource version: its pool, and when it was last used (performance.now()). */
+  const pools = new Map<string, OpenPool>();
   let sweeper: NodeJS.Timeout | undefined;
 
   /** Closes the pools unused for idlePoolMs; stops looking once there are none. */
   function sweep() {
     const now = performance.now();
-    for (const [k, p] of pools) {
-      if (now - (lastUsed.get(k) ?? 0) >= idlePoolMs) {
-        lastUsed.delete(k);
-        void endQuietly(pools, k, p);
-      }
-    }
-    for (const k of lastUsed.keys()) if (!pools.has(k)) lastUsed.delete(k);
+    for (const [k, p] of pools) if (now - p.usedAt >= idlePoolMs) void endQuietly(pools, k, p);
     if (pools.size === 0 && sweeper) {
       clearInterval(sweeper);
       sweeper = undefined;
@@ -65,21 +58,22 @@ export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy,
 
   function poolFor(ds: DatasourceForUse): Promise<SqlPool> {
     const key = `${ds.row.id}:${ds.row.version}`;
-    let pool = pools.get(key);
-    if (!pool) {
+    let open = pools.get(key);
+    if (!open) {
       // An older version's pool is useless now: close it rather than wait for release().
       for (const [k, old] of pools) if (k.startsWith(`${ds.row.id}:`)) void endQuietly(pools, k, old);
-      pool = create(ds);
-      pools.set(key, pool);
+      const pool = create(ds);
+      open = { pool, usedAt: 0 };
+      pools.set(key, open);
       pool.catch(() => pools.delete(key));
     }
-    lastUsed.set(key, performance.now());
+    open.usedAt = performance.now();
     if (!sweeper) {
       // Unref'd: it never keeps the process alive.
       sweeper = setInterval(sweep, Math.min(60_000, idlePoolMs));
       sweeper.unref();
     }
-    return pool;
+    return open.pool;
   }
 
   const schemaOf = (ds: DatasourceForUse) => configOf<SqlConfig>(ds).schema || undefined;
@@ -132,10 +126,15 @@ export function sqlConnector(kind: 'postgresql' | 'mysql', policy: EgressPolicy,
   };
 }
 
-async function endQuietly(pools: Map<string, Promise<SqlPool>>, key: string, pool: Promise<SqlPool>): Promise<void> {
+interface OpenPool {
+  pool: Promise<SqlPool>;
+  usedAt: number;
+}
+
+async function endQuietly(pools: Map<string, OpenPool>, key: string, open: OpenPool): Promise<void> {
   pools.delete(key);
   try {
-    await (await pool).end();
+    await (await open.pool).end();
   } catch {
     // A pool that never connected, or whose server is gone, has nothing left to close.
   }
