@@ -43,7 +43,11 @@ function cacheKeyHmac(secret: Buffer, p: CacheKeyParts): string {
   // The viewer is prefixed with its kind so that null (shared) never equals any account id.
   const viewer = p.viewer === null ? 'shared' : `user:${p.viewer}`;
   const parts = [p.tenantId, p.datasourceId, p.datasourceGeneration, p.configId, p.configGeneration, p.withRows ? 1 : 0, viewer, p.material];
-  return createHmac('sha256', secret)
-    .update(parts.map((x) => `${String(x).length}:${String(x)}`).join('|'))
-    .digest('hex');
+  // `length:part` joined by `|`, written out (no array of the prefixed parts per hit).
+  let text = '';
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = String(parts[i]);
+    text += i === 0 ? `${part.length}:${part}` : `|${part.length}:${part}`;
+  }
+  return createHmac('sha256', secret).update(text).digest('hex');
 }

@@ -66,25 +66,42 @@ export class ConfigSnapshots<T> {
   ) {}
 
   /**
+   * The current value when it is known without any I/O: on PostgreSQL the tenant's change sequence
+   * is pushed and vouched for (change-sequence.ts), and a copy is held. Undefined otherwise (then
+   * `get` reads what it needs). `since` as for `get`.
+   */
+  peek(tenantId: string, id: string, since?: number): T | undefined {
+    if (this.changes) {
+      const seq = this.changes.known(tenantId, since ?? performance.now());
+      if (seq === undefined) return undefined;
+      this.observe(tenantId, seq);
+    }
+    return this.held(`${tenantId}/${id}`, tenantId, id)?.value;
+  }
+
+  /**
    * The current value, or null when it does not exist. `since` (performance.now() ms): when the
    * request arrived; every change committed before then is seen (PostgreSQL). Defaults to now.
    */
   async get(tenantId: string, id: string, since?: number): Promise<T | null> {
+    // Known without a read (pushed, change-sequence.ts) on a warm hit: no await at all.
+    const known = this.peek(tenantId, id, since);
+    if (known !== undefined) return known;
     if (this.changes) {
-      const at = since ?? performance.now();
-      // Known without a read (pushed, change-sequence.ts) on a warm hit: no await at all.
-      const seq = this.changes.known(tenantId, at) ?? (await this.changes.current(tenantId, at));
+      const seq = await this.changes.current(tenantId, since ?? performance.now());
       if (seq !== null) this.observe(tenantId, seq);
     }
     const key = `${tenantId}/${id}`;
+    return this.held(key, tenantId, id)?.value ?? this.refresh(key, tenantId, id, undefined);
+  }
+
+  /** The copy held for the key, if any. */
+  private held(key: string, tenantId: string, id: string): Copy<T> | undefined {
     const copy = this.copies.get(key);
-    if (copy) {
-      // Without a sequence (embedded), past its window the copy is re-validated in the background,
-      // once, while requests keep using it.
-      if (!this.changes && this.clock.now().getTime() - copy.checkedAt >= REVALIDATE_MS) void this.refresh(key, tenantId, id, copy).catch(() => undefined);
-      return copy.value;
-    }
-    return this.refresh(key, tenantId, id, undefined);
+    // Without a sequence (embedded), past its window the copy is re-validated in the background,
+    // once, while requests keep using it.
+    if (copy && !this.changes && this.clock.now().getTime() - copy.checkedAt >= REVALIDATE_MS) void this.refresh(key, tenantId, id, copy).catch(() => undefined);
+    return copy;
   }
 
   /** A sequence other than the one the tenant's copies were loaded under: they all go. */

@@ -90,6 +90,12 @@ export class OptionsCache<T> {
     this.repo = cacheRepository(db);
   }
 
+  /** The in-process entry's payload while it has not expired: what resolve answers as a hit without a round trip. */
+  peek(keyHash: string): T | undefined {
+    const mem = this.memory.get(keyHash);
+    return mem && this.clock.now().getTime() < mem.expiresAt ? mem.payload : undefined;
+  }
+
   async resolve(args: ResolveArgs<T>): Promise<{ payload: T; cache: CacheOutcome }> {
     const mem = this.memory.get(args.keyHash);
     if (mem && this.clock.now().getTime() < mem.expiresAt) return { payload: mem.payload, cache: 'hit' };

@@ -1,7 +1,7 @@
 // The routes the edit UI calls while an issue is edited (any module's token, not only admin):
 // POST /v1/fields/:id/options and POST /v1/fields/recalculate.
 import type { FastifyInstance } from 'fastify';
-import { ErrorBody, type Option } from '../contract/common.js';
+import { ErrorBody } from '../contract/common.js';
 import { FieldRef, OptionsRequest, OptionsResponse, RecalculateRequest, RecalculateResponse } from '../contract/field.js';
 import { callerOf } from '../http/caller-context.js';
 import { badRequest, notFound } from '../errors.js';
@@ -10,6 +10,7 @@ import { connectedOptions } from './connected-options.js';
 import { fieldSnapshots } from './field-snapshots.js';
 import { recalculate } from './field-recalculation.js';
 import { filterByInput, pageOf } from './option-paging.js';
+import { hitBytes } from './options-hit.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
@@ -19,10 +20,6 @@ export async function fieldRuntimeRoutes(app: FastifyInstance) {
   // Shared-layer writes are not awaited by requests; let them land before the database closes.
   app.addHook('onClose', async () => caches.options.settled());
   const fields = fieldSnapshots(companion);
-  // A whole list answered from the in-process cache, as the bytes the route's serializer made of it
-  // the first time: keyed by the cached list itself, so the bytes live exactly as long as the entry
-  // and a hit costs no serialization. Pages, filtered lists and other outcomes are serialized.
-  const prebuilt = new WeakMap<Option[], Buffer>();
 
   app.post(
     '/:id/options',
@@ -44,11 +41,8 @@ export async function fieldRuntimeRoutes(app: FastifyInstance) {
       });
       const { options, nextCursor } = pageOf(filterByInput(result.options, field.query, body.input), offset, body.limit);
       if (result.cache !== 'hit' || options !== result.options || nextCursor !== null) return { options, nextCursor, cache: result.cache };
-      let bytes = prebuilt.get(options);
-      if (!bytes) {
-        bytes = Buffer.from(reply.serialize({ options, nextCursor, cache: 'hit' }) as string);
-        prebuilt.set(options, bytes);
-      }
+      // A whole list from memory: its bytes, made once (options-hit.ts).
+      const bytes = hitBytes(options, () => reply.serialize({ options, nextCursor, cache: 'hit' }) as string);
       return reply.type('application/json; charset=utf-8').send(bytes);
     },
   );

@@ -35,25 +35,36 @@ function narrow(storage: string | undefined, value: unknown): unknown {
   return value;
 }
 
-export async function parentValues(
-  companion: Companion,
-  args: Pick<ConnectedOptionsArgs, 'config' | 'context' | 'overrides' | 'caller' | 'tenantId'>,
-  timeoutMs: number,
-): Promise<Record<string, unknown>> {
+type Args = Pick<ConnectedOptionsArgs, 'config' | 'context' | 'overrides' | 'caller' | 'tenantId'>;
+
+/** The values the request gives (overrides win), and the references that must be read to fill the rest. */
+function plan(args: Args) {
   const values: Record<string, unknown> = { ...(args.overrides ?? {}) };
   const issue = args.context?.issue;
   const sent = issue?.fields ?? {};
-  // Connected items' values are the companion's own (stored per issue id): read them here.
-  const items = queryReferences(args.config.query).filter((k) => k.startsWith('connected_item_') && !(k in values) && !(k in sent));
-  if (items.length > 0 && issue?.id) Object.assign(values, await loadItemTemplateValues(companion.db, args.tenantId, issue.id, items));
-  // Only Jira custom fields live in Jira.
-  const missing = queryReferences(args.config.query).filter((k) => k.startsWith('customfield_') && !(k in values) && !(k in sent));
+  const unknown = (k: string) => !(k in values) && !(k in sent);
+  // Connected items' values are the companion's own (stored per issue id): read from the database.
+  const items = issue?.id ? queryReferences(args.config.query).filter((k) => k.startsWith('connected_item_') && unknown(k)) : [];
+  // Only Jira custom fields live in Jira. Without Jira's address or a Forge token to call it with,
+  // the parents stay empty rather than failing the whole request.
   const issueRef = issue?.id ?? issue?.key;
-  // Without Jira's address or a Forge token to call it with, the parents stay empty rather than
-  // failing the whole request.
   const { apiBaseUrl, forgeTokens } = args.caller;
-  if (missing.length === 0 || !issueRef || !apiBaseUrl || !(forgeTokens.user ?? forgeTokens.system)) return values;
-  const read = await companion.pipeline.readIssueFields(args.caller, issueRef, missing, timeoutMs);
+  const canReadJira = !!issueRef && !!apiBaseUrl && !!(forgeTokens.user ?? forgeTokens.system);
+  const missing = canReadJira ? queryReferences(args.config.query).filter((k) => k.startsWith('customfield_') && unknown(k)) : [];
+  return { values, items, missing, issueId: issue?.id, issueRef };
+}
+
+/** The values when nothing has to be read for them (none missing), else undefined. */
+export function parentValuesGiven(args: Args): Record<string, unknown> | undefined {
+  const { values, items, missing } = plan(args);
+  return items.length === 0 && missing.length === 0 ? values : undefined;
+}
+
+export async function parentValues(companion: Companion, args: Args, timeoutMs: number): Promise<Record<string, unknown>> {
+  const { values, items, missing, issueId, issueRef } = plan(args);
+  if (items.length > 0) Object.assign(values, await loadItemTemplateValues(companion.db, args.tenantId, issueId!, items));
+  if (missing.length === 0) return values;
+  const read = await companion.pipeline.readIssueFields(args.caller, issueRef!, missing, timeoutMs);
   const fields = fieldSnapshots(companion);
   for (const key of missing) {
     if (!(key in read)) continue;

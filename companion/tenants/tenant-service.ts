@@ -14,11 +14,18 @@ export function tenantService(db: Db) {
   const fingerprint = (inv: Invocation) =>
     `${inv.cloudId}|${inv.apiBaseUrl}|${inv.environment}|${inv.licenseActive}`;
 
+  /** The tenant's id when this process knows it and what the token says of the tenant is unchanged. */
+  const knownId = (invocation: Invocation): string | undefined => {
+    const cached = known.get(invocation.installationId);
+    return cached && cached.fingerprint === fingerprint(invocation) && Date.now() - cached.at < REFRESH_MS ? cached.id : undefined;
+  };
+
   return {
+    known: knownId,
     async resolve(invocation: Invocation): Promise<string> {
-      const cached = known.get(invocation.installationId);
+      const id = knownId(invocation);
+      if (id !== undefined) return id;
       const fp = fingerprint(invocation);
-      if (cached && cached.fingerprint === fp && Date.now() - cached.at < REFRESH_MS) return cached.id;
       const tenant = await repo.upsert({
         installationId: invocation.installationId,
         cloudId: invocation.cloudId,

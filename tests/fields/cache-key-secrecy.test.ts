@@ -1,12 +1,12 @@
 // A cache key must not give away the parent value it was computed from (compute egress): someone
 // who reads the database (and knows the source) must not recover a value from a small domain, a
 // country, by hashing each candidate. The key is an HMAC under a key derived from the encryption key.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { runtimeCaches } from '../../companion/cache/runtime-caches.js';
-import { cacheKeyHasher, type CacheKeyParts } from '../../companion/cache/cache-key.js';
+import { CACHE_KEY_PURPOSE, cacheKeyHasher, type CacheKeyParts } from '../../companion/cache/cache-key.js';
 import { SecretBox } from '../../companion/crypto/secret-box.js';
 import { buildTemplateVariables } from '../../companion/templates/template-variables.js';
 import { CountingUpstream } from './support/counting-upstream.js';
@@ -67,5 +67,28 @@ describe.each(databaseKinds().slice(-1))('cache keys on %s', (kind) => {
     expect(other(partsFor('FR'))).toMatch(/^[0-9a-f]{64}$/);
     expect(other(partsFor('FR'))).not.toBe(stored!.keyHash);
     expect(JSON.stringify(stored)).not.toContain('"FR"');
+  });
+});
+
+describe('the cache key input', () => {
+  it('is the length-prefixed parts joined by "|", as earlier versions made it: instances of both find the same entries', () => {
+    const box = new SecretBox({ current: { id: 'k1', key: randomBytes(32) }, previous: [] });
+    const parts: CacheKeyParts = {
+      tenantId: '7c1f4d1e-6a2b-4c5d-8e9f-0a1b2c3d4e5f',
+      datasourceId: '8d2f4d1e-6a2b-4c5d-8e9f-0a1b2c3d4e5f',
+      datasourceGeneration: 3,
+      configId: '9e3f4d1e-6a2b-4c5d-8e9f-0a1b2c3d4e5f',
+      configGeneration: 1,
+      withRows: false,
+      viewer: null,
+      material: '["8d2f4d1e",2,"GET /customers?q=a|b:c",[]]',
+    };
+    const hmac = (text: string) => createHmac('sha256', box.deriveKey(CACHE_KEY_PURPOSE)).update(text).digest('hex');
+    const hasher = cacheKeyHasher(box);
+    const { tenantId, datasourceId, datasourceGeneration, configId, configGeneration, material } = parts;
+    expect(hasher(parts)).toBe(hmac(lengthPrefixed([tenantId, datasourceId, datasourceGeneration, configId, configGeneration, 0, 'shared', material])));
+    expect(hasher({ ...parts, viewer: 'acc-1', withRows: true })).toBe(
+      hmac(lengthPrefixed([tenantId, datasourceId, datasourceGeneration, configId, configGeneration, 1, 'user:acc-1', material])),
+    );
   });
 });

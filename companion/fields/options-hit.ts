@@ -1,0 +1,49 @@
+// A whole options list answered from the in-process cache goes out as the bytes the options route's
+// serializer made of it on its first hit: keyed by the cached list itself, so the bytes live exactly
+// as long as the entry, and a hit costs no serialization. Pages, filtered lists and other outcomes
+// are serialized per request.
+//
+// warmHit is the same answer without Fastify (http/hot-path.ts): given a request that is already
+// authenticated, parsed and validated, the bytes when the route would answer them from memory, at
+// once (no I/O, no await), else undefined, having read, sent and changed nothing, so that the route
+// can then run as usual.
+import type { Companion } from '../companion.js';
+import type { Option } from '../contract/common.js';
+import type { OptionsRequest } from '../contract/field.js';
+import type { CallerContext } from '../connectors/query-pipeline-types.js';
+import { cachedOptions } from './connected-options.js';
+import { fieldSnapshots } from './field-snapshots.js';
+import { filterByInput, pageOf } from './option-paging.js';
+
+const prebuilt = new WeakMap<Option[], Buffer>();
+
+/** The answer's bytes for a whole cached list: made by `serialize` once per entry. */
+export function hitBytes(options: Option[], serialize: () => string): Buffer {
+  let bytes = prebuilt.get(options);
+  if (!bytes) {
+    bytes = Buffer.from(serialize());
+    prebuilt.set(options, bytes);
+  }
+  return bytes;
+}
+
+export interface WarmHitRequest {
+  tenantId: string;
+  caller: CallerContext;
+  /** The field's id or key, as in the URL. */
+  ref: string;
+  body: OptionsRequest;
+}
+
+export function warmHit(companion: Companion, { tenantId, caller, ref, body }: WarmHitRequest): Buffer | undefined {
+  // A page after the first is the route's: its cursor is checked there.
+  if (body.cursor !== undefined) return undefined;
+  const field = fieldSnapshots(companion).peek(tenantId, ref, caller.deadline.startedAt);
+  if (!field) return undefined;
+  const cached = cachedOptions(companion, { tenantId, caller, config: field, context: body.context, input: body.input });
+  if (!cached) return undefined;
+  const { options, nextCursor } = pageOf(filterByInput(cached.options, field.query, body.input), 0, body.limit);
+  const bytes = options === cached.options && nextCursor === null ? prebuilt.get(options) : undefined;
+  if (bytes) companion.metrics.datasource(tenantId, cached.datasource.row.id, cached.datasource.row.type).cache('hit');
+  return bytes;
+}
