@@ -27,17 +27,26 @@ export function callerOf(invocation: Invocation, body: unknown, keys: Keys): Cal
 }
 
 /**
+ * The caller of a request with this body, and the body's `context.user` made to say the same (the
+ * preValidation hook below, and the hot path: http/hot-path.ts).
+ */
+export function settleCaller(invocation: Invocation, body: unknown, keys: Keys): Caller {
+  const caller = callerOf(invocation, body, keys);
+  const context = recordOf(recordOf(body)?.context);
+  if (context) {
+    if (caller.accountId) context.user = { accountId: caller.accountId };
+    else delete context.user;
+  }
+  return caller;
+}
+
+/**
  * preValidation hook: sets `request.caller` and makes the body's `context.user` say the same. A
  * callback hook, not an async one: it runs on every /v1 request and has nothing to wait for.
  */
 export function identifyCaller(keys: Keys) {
   return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    request.caller = callerOf(request.invocation, request.body, keys);
-    const context = recordOf(recordOf(request.body)?.context);
-    if (context) {
-      if (request.caller.accountId) context.user = { accountId: request.caller.accountId };
-      else delete context.user;
-    }
+    request.caller = settleCaller(request.invocation, request.body, keys);
     done();
   };
 }

@@ -28,7 +28,7 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
 }
 
 /** True when a parsed value holds Infinity or NaN anywhere (JSON.parse('1e309') is Infinity). */
-function hasNonFiniteNumber(value: unknown, depth = 0): boolean {
+export function hasNonFiniteNumber(value: unknown, depth = 0): boolean {
   if (typeof value === 'number') return !Number.isFinite(value);
   if (depth > 64 || value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) {

@@ -78,6 +78,8 @@ export class DatasourceMeter {
 export interface CompanionMetrics {
   readonly registry: Registry;
   route(method: string, route: string): RouteMeter;
+  /** A request was answered by the hot path (http/hot-path.ts): a warm options hit beside Fastify. */
+  hotAnswer(): void;
   datasource(tenantId: string, datasourceId: string, type: string): DatasourceMeter;
   /** Recent health of the given datasources of one tenant (zeros for those not used lately). */
   health(tenantId: string, datasourceIds: readonly string[]): Map<string, HealthSummary>;
@@ -148,9 +150,23 @@ export function createCompanionMetrics(options: MetricsOptions = {}): CompanionM
     },
   });
 
+  let hotAnswers = 0;
+  new Counter({
+    name: 'oc_http_hot_path_answers_total',
+    help: 'Requests answered by the hot path: warm options hits sent without Fastify\'s request pipeline (also counted per route)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(hotAnswers);
+    },
+  });
+
   return {
     registry,
     route: (method, route) => new RouteMeter(httpSeconds, method, route),
+    hotAnswer: () => {
+      hotAnswers += 1;
+    },
     datasource(tenantId, datasourceId, type) {
       let meter = datasources.get(datasourceId);
       // Datasource ids are uuids, unique across tenants; the tenant check keeps that an assumption

@@ -3,6 +3,7 @@ import { databaseKinds } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { runtimeCaches } from '../../companion/cache/runtime-caches.js';
 import { CountingUpstream } from './support/counting-upstream.js';
+import { createCustomerField } from './support/rest-field.js';
 
 const EDIT = { moduleKey: 'connected-field-edit' };
 const HOUR = 3600_000;
@@ -15,23 +16,7 @@ describe.each(databaseKinds())('field options and the cache on %s', (kind) => {
 
   const newField = async (extra: Record<string, unknown> = {}) => {
     n += 1;
-    const res = await c.call('POST', '/v1/admin/fields', {
-      body: {
-        key: `customfield_${n}`,
-        name: `Customer ${n}`,
-        datasourceId: ds.id,
-        editor: 'select',
-        storage: 'object',
-        // A distinct path per field keeps the upstream's counts apart.
-        query: `/customers?f=${n}`,
-        resultPath: '$.items[*]',
-        idTemplate: '${row.id}',
-        displayTemplate: '${row.name}',
-        ...extra,
-      },
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json() as { id: string; key: string; version: number; query: string };
+    return createCustomerField(c, ds.id, n, extra);
   };
   const options = (ref: string, body: Record<string, unknown> = {}) => c.call('POST', `/v1/fields/${ref}/options`, { ...EDIT, body });
   const hitsOf = (f: { key: string }) => up.count(`/customers?f=${f.key.slice('customfield_'.length)}`);
