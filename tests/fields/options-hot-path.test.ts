@@ -198,6 +198,31 @@ describe.each(databaseKinds())('options hot path on %s', (kind) => {
     expect(up.count(`/customers?f=${n}&q=`)).toBe(1);
   });
 
+  it('hands a field it keeps missing for to Fastify at once, and takes it again once a probe finds an answer', async () => {
+    const f = await newField({ query: `/customers?f=${n + 1}&q=$userInput` });
+    const path = `/v1/fields/${f.key}/options`;
+    const answers = await hotAnswers();
+    // Typed input, other text each time: every lookup misses, so the field is paused.
+    for (let i = 0; i < 12; i += 1) expect(JSON.parse((await http(path, { body: { input: `customer ${i}` } })).body).cache).toBe('miss');
+    expect(up.count(`/customers?f=${n}&q=`)).toBe(12);
+    // The same text again: the route answers hits while the field is paused, then a probe finds
+    // the entry and the hot path answers it from then on.
+    let viaRoute = 0;
+    for (;;) {
+      const before = await hotAnswers();
+      const answer = JSON.parse((await http(path, { body: { input: 'customer 3' } })).body);
+      expect(answer.cache).toBe('hit');
+      if ((await hotAnswers()) > before) break;
+      viaRoute += 1;
+      expect(viaRoute).toBeLessThan(200);
+    }
+    expect(viaRoute).toBeGreaterThan(0);
+    expect(await hotAnswers()).toBe(answers + 1);
+    await http(path, { body: { input: 'customer 3' } });
+    expect(await hotAnswers()).toBe(answers + 2);
+    expect(up.count(`/customers?f=${n}&q=`)).toBe(12);
+  });
+
   it('sees a change made through the admin API on the very next request', async () => {
     const f = await newField();
     const path = `/v1/fields/${f.key}/options`;
