@@ -1,7 +1,8 @@
 // One log line per request, written when the answer has gone: method, URL, status and time (ms).
 // Fastify's default is two lines (one when a request comes in, one when it is answered, each through
 // the req/res serializers): at the default level `info` that cost a cache hit two synchronous writes
-// and two serializations. Errors are still logged as Fastify does (`request errored`).
+// and two serializations. Errors are still logged as Fastify does (`request errored`). A warm hit
+// answered by the hot path (hot-path.ts) gets the same line, written there.
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 
 export class OneLinePerRequest extends LogController {

@@ -243,6 +243,31 @@ describe.each(databaseKinds())('options hot path on %s', (kind) => {
     expect((await http(path)).status).toBe(404);
   });
 
+  it('answers each tenant its own field of the same key, and another tenant\'s field to nobody', async () => {
+    const f = await newField();
+    const path = `/v1/fields/${f.key}/options`;
+    const asB = { installationId: 'install-b-hot', ...EDIT };
+    const tokenB = () => c.issuer.mint(asB);
+    // Tenant B has no such field: B never gets A's options, hot or not.
+    await http(path);
+    await untilHot(() => http(path));
+    const none = await http(path, { token: await tokenB() });
+    expect(none.status).toBe(404);
+    // B's own datasource and field of the same key, with other display values.
+    const dsB = await c.call('POST', '/v1/admin/datasources', { installationId: 'install-b-hot', body: { name: 'CRM B', type: 'rest', config: { baseUrl: up.url, auth: { mode: 'none' } } } });
+    expect(dsB.statusCode, dsB.body).toBe(201);
+    const fieldB = await c.call('POST', '/v1/admin/fields', {
+      installationId: 'install-b-hot',
+      body: { key: f.key, name: 'B', datasourceId: dsB.json().id, editor: 'select', storage: 'object', query: f.query, resultPath: '$.items[*]', idTemplate: '${row.id}', displayTemplate: 'B: ${row.name}' },
+    });
+    expect(fieldB.statusCode, fieldB.body).toBe(201);
+    await http(path, { token: await tokenB() });
+    const b = await untilHot(async () => http(path, { token: await tokenB() }));
+    expect(JSON.parse(b.body).options[0]).toEqual({ id: 'c1', value: 'B: Customer 1' });
+    const a = await untilHot(() => http(path));
+    expect(JSON.parse(a.body).options[0]).toEqual({ id: 'c1', value: 'Customer 1' });
+  });
+
   it('never answers one user with another user\'s answer', async () => {
     const jira = await PerUserJira.start();
     try {
