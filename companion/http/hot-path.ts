@@ -52,8 +52,9 @@ const DIGITS = /^[0-9]{1,10}$/;
 const ANSWER_TYPE = 'application/json; charset=utf-8';
 /**
  * A field the hot path looked up this many times in a row without an answer (typed input with
- * other text each time, say) is handed to Fastify at once, but for one request in PROBE_EVERY: on
- * a miss, the lookup is work the route then does again.
+ * other text each time, say; requests refused before any lookup do not count) is handed to Fastify
+ * at once, but for one request in PROBE_EVERY: on a miss, the lookup is work the route then does
+ * again.
  */
 const PAUSE_AFTER = 8;
 const PROBE_EVERY = 64;
@@ -179,18 +180,18 @@ export class HotPath {
 
   /** Sends the warm hit, or hands the request over. */
   private finish(ready: Ready, req: IncomingMessage, res: ServerResponse, handler: Handler, r: Taken, verifying: Promise<Invocation>): void {
-    let bytes: Buffer | undefined;
+    let bytes: Buffer | 'missed' | 'not-taken';
     try {
       bytes = this.answer(ready, req, r);
     } catch {
       // Whatever it was, the route meets it again and answers it as it answers errors.
-      bytes = undefined;
+      bytes = 'not-taken';
     }
-    if (bytes === undefined) {
+    if (bytes === 'missed') {
       if (this.unanswered.size >= MAX_TRACKED) this.unanswered.clear();
       this.unanswered.set(r.ref, (this.unanswered.get(r.ref) ?? 0) + 1);
-      return this.handOver(req, res, r.body, handler, verifying);
     }
+    if (typeof bytes === 'string') return this.handOver(req, res, r.body, handler, verifying);
     if (this.unanswered.size > 0) this.unanswered.delete(r.ref);
     try {
       res.writeHead(200, { 'content-type': ANSWER_TYPE, 'content-length': bytes.length });
@@ -216,17 +217,21 @@ export class HotPath {
     }
   }
 
-  /** The bytes of a warm hit for this request, or undefined (then Fastify answers it). */
-  private answer(ready: Ready, req: IncomingMessage, { ref, body: raw, invocation, arrived }: Taken): Buffer | undefined {
+  /**
+   * The bytes of a warm hit for this request; else `missed` (looked up: no whole list in memory) or
+   * `not-taken` (not looked up: the route refuses it, or has to resolve the tenant). Fastify answers
+   * both.
+   */
+  private answer(ready: Ready, req: IncomingMessage, { ref, body: raw, invocation, arrived }: Taken): Buffer | 'missed' | 'not-taken' {
     const { companion } = ready;
     // A tenant not known to this process yet is resolved (and created) by the /v1 hook.
     const tenantId = companion.tenants.known(invocation);
-    if (tenantId === undefined) return undefined;
+    if (tenantId === undefined) return 'not-taken';
     const body: unknown = secureJsonParse(raw.toString('utf8'), undefined, PARSE);
     const caller = settleCaller(invocation, body, companion.config);
     const params = { id: ref };
-    if (!ready.validParams(params) || !ready.validBody(body) || hasNonFiniteNumber(body)) return undefined;
-    return warmHit(companion, {
+    if (!ready.validParams(params) || !ready.validBody(body) || hasNonFiniteNumber(body)) return 'not-taken';
+    const bytes = warmHit(companion, {
       tenantId,
       ref,
       body: body as OptionsRequest,
@@ -238,5 +243,6 @@ export class HotPath {
         deadline: new Deadline(companion.config.deadlineMs, performance.now() - arrived),
       },
     });
+    return bytes ?? 'missed';
   }
 }

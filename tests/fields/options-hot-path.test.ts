@@ -9,13 +9,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
+import fc from 'fast-check';
 import { databaseKinds } from '../helpers/databases.js';
+import { hostileJson, hostileParam, mutationsOf, rawBodies } from '../proof/support/hostile-arbitraries.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { CountingUpstream } from './support/counting-upstream.js';
 import { createCustomerField } from './support/rest-field.js';
 import { PerUserJira } from './support/per-user-jira.js';
 
 const EDIT = { moduleKey: 'connected-field-edit' };
+/** Hostile requests per database kind, from a fixed seed (the same cases every run). */
+const HOSTILE_CASES = 10 * Number(process.env.OC_FUZZ_CASES_PER_ROUTE ?? 10);
 
 interface Answer {
   status: number;
@@ -177,6 +181,35 @@ describe.each(databaseKinds())('options hot path on %s', (kind) => {
       'Customer 7',
       ...Array.from({ length: 10 }, (_, i) => `Customer ${70 + i}`),
     ]);
+  });
+
+  it('answers whatever arrives exactly as Fastify does: hostile bodies, media types and field references', async () => {
+    const f = await newField();
+    // A whole-list hit (the hot path's), which mutations turn into pages, filtered lists and refusals.
+    const valid = { context: { issue: { key: 'PRJ-1', fields: { customfield_1: 'x' } } }, input: '', limit: 200 };
+    await http(`/v1/fields/${f.key}/options`);
+    await untilHot(() => http(`/v1/fields/${f.key}/options`, { body: valid }));
+    const request = fc.oneof(
+      mutationsOf(valid).map((body) => ({ ref: f.key, body: JSON.stringify(body) ?? '', headers: {} as Record<string, string> })),
+      hostileJson.map((body) => ({ ref: f.key, body: JSON.stringify(body) ?? '', headers: {} as Record<string, string> })),
+      rawBodies.map((raw) => ({ ref: f.key, body: raw.payload, headers: raw.contentType ? { 'content-type': raw.contentType } : ({} as Record<string, string>) })),
+      hostileParam.map((ref) => ({ ref: encodeURIComponent(ref), body: JSON.stringify(valid), headers: {} as Record<string, string> })),
+    );
+    const before = await hotAnswers();
+    const cases = fc.sample(request, { numRuns: HOSTILE_CASES, seed: 61_014 });
+    for (const [i, { ref, body, headers }] of cases.entries()) {
+      const path = `/v1/fields/${ref}/options`;
+      const hot = await http(path, { body, headers });
+      const fastify = await viaFastify(path, { body, headers });
+      const what = `case #${i}: ${path} ${JSON.stringify(headers)} ${body.slice(0, 200)}`;
+      expect(hot.status, what).toBeLessThan(500);
+      expect(hot.status, what).toBe(fastify.status);
+      expect(hot.body, what).toBe(fastify.body);
+      expect(hot.headers['content-type'], what).toBe(fastify.headers['content-type']);
+    }
+    // Some were warm hits the hot path answered; the rest went to the route.
+    expect(await hotAnswers()).toBeGreaterThan(before);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
   it('hands a miss over with its body and token check, and the route makes one upstream call', async () => {
