@@ -119,7 +119,7 @@ function rememberedKey(companion: Companion, args: Omit<ConnectedOptionsArgs, 'c
     keys = { datasource, configGeneration: config.cacheGeneration, query: config.query, byViewer: new Map() };
     remembered.set(config, keys);
   }
-  const viewer = companion.pipeline.answersAsUser(datasource, args.caller) ? args.caller.accountId : null;
+  const viewer = viewerOf(companion, datasource, args.caller);
   if (viewer === undefined) return undefined;
   const who = viewer === null ? '' : `user:${viewer}`;
   let keyHash = keys.byViewer.get(who);
@@ -162,13 +162,19 @@ function withSpec(args: Omit<ConnectedOptionsArgs, 'cache'>, datasource: Datasou
   return { datasource, vars: buildTemplateVariables(args.context, args.input, values), spec };
 }
 
+/**
+ * Whose answer it is. One fetched under the user's own token is that user's (DESIGN.md): cached per
+ * accountId, and not at all when the user is unknown (undefined). Others are fetched with the
+ * datasource's or the app's credentials and shared (null).
+ */
+function viewerOf(companion: Companion, datasource: DatasourceForUse, caller: ConnectedOptionsArgs['caller']): string | null | undefined {
+  return companion.pipeline.answersAsUser(datasource, caller) ? caller.accountId : null;
+}
+
 /** The answer's cache key, its TTL and whose answer it is; undefined when it is not to be cached. */
 function cacheKeyOf(companion: Companion, args: Omit<ConnectedOptionsArgs, 'cache'>, { datasource, vars, spec }: Prepared) {
   const ttlSeconds = args.config.cacheTtlSeconds ?? datasource.row.cacheTtlSeconds;
-  // An answer fetched under the user's own token is that user's (DESIGN.md): cached per accountId,
-  // and not at all when the user is unknown. Others are fetched with the datasource's or the app's
-  // credentials and shared.
-  const viewer = companion.pipeline.answersAsUser(datasource, args.caller) ? args.caller.accountId : null;
+  const viewer = viewerOf(companion, datasource, args.caller);
   if (ttlSeconds <= 0 || viewer === undefined) return undefined;
   const evaluated = companion.pipeline.evaluate(datasource, spec, vars);
   const keyHash = runtimeCaches(companion).cacheKey({
