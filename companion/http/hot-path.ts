@@ -31,7 +31,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { parse as secureJsonParse } from 'secure-json-parse';
-import type { FastifyBaseLogger, FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifySchemaCompiler, preParsingHookHandler } from 'fastify';
 import type { Companion } from '../companion.js';
 import { FieldRef, OptionsRequest } from '../contract/field.js';
 import { bearerToken, forgeTokensOf, handedOver } from '../auth/authenticate.js';
@@ -101,9 +101,11 @@ export class HotPath {
     return `req-${this.nextId.toString(36)}`;
   };
 
-  /** The hooks that hand requests over, and the route's validators once the app is ready. */
+  /** The hooks that hand requests over (before any route is registered), and the route's validators once the app is ready. */
   install(app: FastifyInstance, compile: FastifySchemaCompiler<unknown>): void {
-    app.addHook('preParsing', (request, _reply, payload, done) => {
+    // Only the route the hot path hands requests to takes a replayed body (installed before any
+    // route is registered, as metrics/http-metrics.ts binds its hook).
+    const replayBody: preParsingHookHandler = (request, _reply, payload, done) => {
       const body = this.bodies.get(request.raw);
       if (body === undefined) return done(null, payload);
       const replay = new Readable({
@@ -114,6 +116,11 @@ export class HotPath {
       }) as Readable & { receivedEncodedLength?: number };
       replay.receivedEncodedLength = body.length;
       done(null, replay);
+    };
+    app.addHook('onRoute', (route) => {
+      if (route.url !== ROUTE || route.method !== 'POST') return;
+      const existing = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
+      route.preParsing = [replayBody, ...existing];
     });
     app.addHook('preClose', (done) => {
       // Fastify answers 503 to requests on kept-alive connections while it closes.
