@@ -39,25 +39,25 @@ describe.each(databaseKinds())('options hot path on %s', (kind) => {
     return createCustomerField(c, ds.id, n, extra);
   };
 
-  /** POST over real HTTP: `body` as text is sent as it is. */
-  const http = async (path: string, opts: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> => {
+  type Send = { token?: string | null; body?: unknown; headers?: Record<string, string> };
+  /** The headers and body of a request (a fresh edit-module token unless `token` is given; `body` as text is sent as it is). */
+  const requestOf = async (opts: Send) => {
     const token = opts.token === undefined ? await c.issuer.mint(EDIT) : opts.token;
-    const res = await request(`${base}${path}`, {
-      method: 'POST',
+    return {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...opts.headers },
       body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body ?? {}),
-    });
+    };
+  };
+  /** POST over real HTTP. */
+  const http = async (path: string, opts: Send = {}): Promise<Answer> => {
+    const { headers, body } = await requestOf(opts);
+    const res = await request(`${base}${path}`, { method: 'POST', headers, body });
     return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
   };
   /** The same request through Fastify's own pipeline (inject never meets the hot path). */
-  const viaFastify = async (path: string, opts: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> => {
-    const token = opts.token === undefined ? await c.issuer.mint(EDIT) : opts.token;
-    const res = await c.app.inject({
-      method: 'POST',
-      url: path,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...opts.headers },
-      payload: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body ?? {}),
-    });
+  const viaFastify = async (path: string, opts: Send = {}): Promise<Answer> => {
+    const { headers, body } = await requestOf(opts);
+    const res = await c.app.inject({ method: 'POST', url: path, headers, payload: body });
     return { status: res.statusCode, headers: res.headers, body: res.body };
   };
   const metric = async (name: string, series: string, labels: Record<string, string> = {}) => {
