@@ -13,13 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { ForgeTokenIssuer, TEST_APP_ID } from '../tests/helpers/forge-tokens.js';
-import { CountingUpstream } from '../tests/fields/support/counting-upstream.js';
 import { runLoad, type LoadResult } from './support/undici-load.js';
 import { summarize } from './support/profile-summary.js';
 
@@ -27,9 +27,11 @@ const CONNECTIONS = 32;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1_500);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 5_000);
 const ROUNDS = 3;
-const COLD_SAMPLES = 200;
+const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 200);
 const PROFILED_HITS = Number(process.env.BENCH_PROFILED ?? 3_000);
 const PROFILED_MISSES = 100;
+/** After each miss: the companion writes the entry once it has answered; that write is not to slow the next sample, the upstream's or the anchor's. */
+const SETTLE_AFTER_MISS_MS = 2;
 /** Every server sees each token at most once: warm-up, rounds, the cold-miss samples, the profiled runs. */
 const TOKEN_POOL = WARMUP + ROUNDS * PER_ROUND + COLD_SAMPLES + PROFILED_HITS + PROFILED_MISSES + 10;
 const POSTGRES_ADMIN = process.env.OC_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -64,6 +66,8 @@ interface Server {
   /** Starts, then stops and writes, the server's CPU profile (`<dir>/<name>-<mode>.cpuprofile`). */
   profile(step: 'start' | 'stop', name?: string): Promise<void>;
   pid: number;
+  /** The upstream's count of the calls it had under a path prefix (`upstream` mode only). */
+  counted(prefix: string): Promise<number>;
   /** The next unused token of the pool for this server. */
   nextToken: number;
   stop(): Promise<void>;
@@ -84,7 +88,7 @@ function cpuMicros(pid: number): number {
  * own (`cat` into a file), as a container runtime collects a container's output: the load generator
  * in this process never reads it, and the collector's CPU is measured apart (`collectorCpuMicros`).
  */
-async function startServer(mode: 'anchor' | 'companion', env: Record<string, string>, profiling: string): Promise<Server> {
+async function startServer(mode: 'anchor' | 'companion' | 'upstream', env: Record<string, string>, profiling: string): Promise<Server> {
   const logPath = join(profiling, `${mode}-${process.pid}-${Date.now()}.log`);
   const sink = openSync(logPath, 'w');
   const collector = spawn('cat', [], { stdio: ['pipe', sink, 'inherit'] });
@@ -126,6 +130,11 @@ async function startServer(mode: 'anchor' | 'companion', env: Record<string, str
         collectorPid: collector.pid!,
         logLines: countLines,
         nextToken: 0,
+        counted: (prefix) =>
+          new Promise<number>((done) => {
+            child.once('message', (reply: { counted: number }) => done(reply.counted));
+            child.send({ count: prefix });
+          }),
         profile: (step, name) => {
           const file = join(profiling, `${name ?? ''}-${mode}.cpuprofile`);
           return new Promise<void>((done) => {
@@ -152,15 +161,29 @@ async function call(url: string, token: string, body: unknown) {
   return text;
 }
 
-async function timed(label: string, times: number, fn: (i: number) => Promise<unknown>) {
-  const ms: number[] = [];
+/**
+ * Each of `steps` timed `times` times, one request at a time, interleaved (a, b, c, a, b, c, …) so
+ * that the machine's drift during the run weighs on all of them alike; the median of each, in ms.
+ * `settle`: how long to wait after a step before the next one, untimed.
+ */
+async function interleaved<K extends string>(
+  times: number,
+  steps: Record<K, (i: number) => Promise<unknown>>,
+  settle: Partial<Record<K, number>> = {},
+): Promise<Record<K, number>> {
+  const names = Object.keys(steps) as K[];
+  const ms = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   for (let i = 0; i < times; i += 1) {
-    if (i % 100 === 0) progress(`${label} ${i}/${times}`);
-    const t = performance.now();
-    await fn(i);
-    ms.push(performance.now() - t);
+    if (i % 100 === 0) progress(`cold misses ${i}/${times}`);
+    for (const k of names) {
+      const t = performance.now();
+      await steps[k](i);
+      ms[k].push(performance.now() - t);
+      const wait = settle[k];
+      if (wait) await sleep(wait);
+    }
   }
-  return median(ms);
+  return Object.fromEntries(names.map((k) => [k, median(ms[k])])) as Record<K, number>;
 }
 
 interface Totals {
@@ -238,8 +261,9 @@ export const summary: string[] = [];
 export default async function optionsBench(): Promise<string> {
   await bundleServer();
   const issuer = await ForgeTokenIssuer.start();
-  const up = await CountingUpstream.start();
   const env = { BENCH_JWKS_URL: issuer.jwksUrl, BENCH_APP_ID: TEST_APP_ID };
+  const profiles = process.env.BENCH_CPU_PROF || (await mkdtemp(join(tmpdir(), 'oc-bench-prof-')));
+  const up = await startServer('upstream', {}, profiles);
   progress(`minting ${TOKEN_POOL} distinct tokens`);
   const tokens = await Promise.all(Array.from({ length: TOKEN_POOL }, () => issuer.mint({ moduleKey: 'connected-field-edit', expiresIn: 3600 })));
   const admin = () => issuer.mint({ expiresIn: 1800 });
@@ -248,7 +272,6 @@ export default async function optionsBench(): Promise<string> {
   const path = '/v1/fields/customfield_10050/options';
   const rows: string[] = [];
   const coldRows: string[] = [];
-  const profiles = process.env.BENCH_CPU_PROF || (await mkdtemp(join(tmpdir(), 'oc-bench-prof-')));
   const breakdown: string[] = [];
   try {
     for (const database of ['PostgreSQL', 'embedded (PGlite)'] as const) {
@@ -304,16 +327,17 @@ export default async function optionsBench(): Promise<string> {
 
         // Cold misses on both databases; the goal (issue 14) is PostgreSQL's, the embedded one is for comparison.
         {
-          progress('cold misses');
           const coldUrl = `${companion.url}/v1/fields/customfield_10051/options`;
-          const hitsBefore = up.count('/customers?nonce=');
-          const upstream = await timed('upstream', COLD_SAMPLES, (i) => request(`${up.url}/customers?nonce=direct-${tag}-${i}`, { dispatcher: agent }).then((r) => r.body.text()));
-          const anchorMs = await timed('anchor', COLD_SAMPLES, (i) => call(`${anchor.url}/v1/fields/customfield_10051/options`, take(anchor), { ...body, input: `b${i}` }));
-          const missMs = await timed('companion miss', COLD_SAMPLES, async (i) => {
-            const r = await call(coldUrl, take(companion), { ...body, input: `m${i}` });
-            if (!r.includes('"cache":"miss"')) throw new Error(`expected a miss, got ${r.slice(-40)}`);
-          });
-          const upstreamCalls = up.count('/customers?nonce=') - hitsBefore - COLD_SAMPLES;
+          const hitsBefore = await up.counted('/customers?nonce=');
+          const { upstream, anchor: anchorMs, miss: missMs } = await interleaved(COLD_SAMPLES, {
+            upstream: (i) => request(`${up.url}/customers?nonce=direct-${tag}-${i}`, { dispatcher: agent }).then((r) => r.body.text()),
+            anchor: (i) => call(`${anchor.url}/v1/fields/customfield_10051/options`, take(anchor), { ...body, input: `b${i}` }),
+            miss: async (i) => {
+              const r = await call(coldUrl, take(companion), { ...body, input: `m${i}` });
+              if (!r.includes('"cache":"miss"')) throw new Error(`expected a miss, got ${r.slice(-40)}`);
+            },
+          }, { miss: SETTLE_AFTER_MISS_MS });
+          const upstreamCalls = (await up.counted('/customers?nonce=')) - hitsBefore - COLD_SAMPLES;
           const overhead = missMs - anchorMs - upstream;
           const goal = database === 'PostgreSQL' ? ` ${overhead < 1 ? '✅' : '❌'}` : '';
           summary.push(
@@ -372,7 +396,12 @@ export default async function optionsBench(): Promise<string> {
     '',
     `Cold miss, one request at a time, ${COLD_SAMPLES} distinct inputs per database (every one a miss), medians in ms: the upstream called`,
     'directly (its own time, with one HTTP round trip), the anchor (HTTP round trip + token check), the companion\'s miss, and its overhead',
-    'over the upstream (token check included), then over the upstream and the token check (miss − anchor − upstream).',
+    'over the upstream (token check included), then over the upstream and the token check (miss − anchor − upstream). The upstream runs',
+    'in a process of its own, as a real one does: called directly by the bench or by the companion, each call crosses the same process',
+    'boundary (before, it ran inside the bench process, so calling it directly crossed none and the companion\'s call was charged two',
+    `process wake-ups the direct call never had). The three are sampled in turn (upstream, anchor, miss, upstream, …) so that the`,
+    `machine's drift weighs on all three alike, and the bench waits ${SETTLE_AFTER_MISS_MS} ms after each miss: the companion writes the entry once it`,
+    'has answered, and that write is not to slow the next sample of the upstream or the anchor (which would make the overhead look smaller).',
     '',
     '| database | upstream calls from the companion | upstream | anchor | companion, cold miss | miss − upstream | miss − anchor − upstream |',
     '|---|---:|---:|---:|---:|---:|---:|',

@@ -4,6 +4,10 @@
 //   verifies the token with jose `jwtVerify` against the same JWKS and answers the same bytes;
 // - `companion`: the real companion on PostgreSQL or the embedded database, at its default log level
 //   (LOG_LEVEL unset: `info`), logging to this process's stdout (a file the bench opened).
+// - `upstream`: the datasource's REST API (tests/fields/support/counting-upstream.ts), in a process
+//   of its own as a real upstream is: the bench calls it directly for its own time, and the companion
+//   calls it on a cold miss, each crossing the same process boundary. Says how many calls it counted
+//   under a path prefix when asked over IPC (`{count: prefix}` → `{counted: n}`).
 // Tells the bench its port over IPC (`{ready: port}`); stops on SIGTERM.
 import { createServer } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -15,6 +19,7 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { loadConfig } from '../../companion/config.js';
 import { startCompanion } from '../../companion/start-companion.js';
+import { CountingUpstream } from '../../tests/fields/support/counting-upstream.js';
 
 const mode = process.argv[2];
 const jwksUrl = process.env.BENCH_JWKS_URL!;
@@ -68,7 +73,15 @@ async function companion() {
   return { port: (running.app.server.address() as { port: number }).port, close: () => running.stop() };
 }
 
-const server = mode === 'anchor' ? await anchor() : await companion();
+async function upstream() {
+  const up = await CountingUpstream.start();
+  process.on('message', (m: { count?: string }) => {
+    if (m.count !== undefined) process.send!({ counted: up.count(m.count) });
+  });
+  return { port: Number(new URL(up.url).port), close: () => up.stop() };
+}
+
+const server = mode === 'anchor' ? await anchor() : mode === 'upstream' ? await upstream() : await companion();
 
 // BENCH_CPU_PROF: the bench brackets what it wants profiled with `{profile: 'start'}` and
 // `{profile: 'stop', file}` (V8's CPU profiler through the inspector, as `node --cpu-prof` uses).
