@@ -107,6 +107,20 @@ export function cacheRepository(db: Db) {
     deleteKey(tenantId: string, keyHash: string) {
       return db.cacheEntry.deleteMany({ where: { tenantId, keyHash } });
     },
+    /**
+     * The keys of the entries still inside their stale window at `nowMs` (the companion's clock),
+     * with its end (epoch ms), all tenants; `limit + 1` of them at most, so that a caller asking for
+     * `limit` can tell it did not get them all.
+     */
+    async liveKeys(nowMs: number, limit: number): Promise<Map<string, number>> {
+      const rows = await rowsOf<{ keyHash: string; staleUntil: number }>(
+        'oc-cache-live-keys',
+        `SELECT "keyHash", (EXTRACT(EPOCH FROM "staleUntil") * 1000)::float8 AS "staleUntil" FROM "CacheEntry"
+          WHERE "staleUntil" > to_timestamp($1::float8 / 1000) AT TIME ZONE 'UTC' LIMIT $2::int`,
+        [nowMs, limit + 1],
+      );
+      return new Map(rows.map((r) => [r.keyHash, r.staleUntil]));
+    },
     /** Whether someone holds a running fill lease on the key. */
     async fillRunning(tenantId: string, keyHash: string): Promise<boolean> {
       const rows = await db.$queryRaw<Array<{ running: boolean }>>`

@@ -11,6 +11,9 @@
 //   crashed), and calls the upstream itself. Only a successful answer is stored.
 // - stale: the upstream failed (5xx: 502/504) and an entry younger than `staleUntil` (24 h) exists,
 //   unless the answer is one user's and the upstream refused that user (then their copy is dropped).
+// - one instance (the embedded database, which only this process opens): the store holds what this
+//   process wrote and what was there when it first needed to know, so a miss on a key in neither goes
+//   to the upstream without reading the store first (the keys, not the entries, are held; bounded).
 // Invalidation is by key: datasource and config generations are part of every key, and the
 // entries of a changed datasource or config are also dropped from both layers to free space.
 import { randomUUID } from 'node:crypto';
@@ -31,6 +34,8 @@ const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 200;
 /** A lease outlives its filler's longest upstream call by this much, then another may take over. */
 const LEASE_MARGIN_MS = 1_000;
+/** One instance: at most this many stored keys are held (about 150 bytes each); past it, every miss reads the store. */
+const MAX_KNOWN_KEYS = 100_000;
 
 export type CacheOutcome = 'hit' | 'miss' | 'stale';
 
@@ -63,6 +68,8 @@ export interface ResolveArgs<T> {
 export interface OptionsCacheOptions {
   /** Other instances share the database (PostgreSQL): misses are filled once between them. */
   shared: boolean;
+  /** One instance: how many stored keys it holds at most (default MAX_KNOWN_KEYS). */
+  maxKnownKeys?: number;
 }
 
 type Resolved<T> = { payload: T; cache: CacheOutcome };
@@ -80,6 +87,15 @@ export class OptionsCache<T> {
   private readonly writes = new Set<Promise<unknown>>();
   private readonly repo;
   private lastSweep = 0;
+  /**
+   * One instance: the keys the store may hold an entry for, with the end of its stale window. Every
+   * write adds its key; the keys stored before this process started are added by one read, on the
+   * first miss that needs to know (`storedKeysLoad` settles true once they are in).
+   */
+  private readonly storedKeys = new Map<string, number>();
+  private storedKeysLoad: Promise<boolean> | undefined;
+  /** More keys than held: every miss reads the store. */
+  private storedKeysUnknown = false;
 
   constructor(
     db: Db,
@@ -108,7 +124,7 @@ export class OptionsCache<T> {
 
   private async lookupOrFetch(args: ResolveArgs<T>, mem: MemoryEntry<T> | undefined): Promise<Resolved<T>> {
     const seen: Seen<T> = { last: mem };
-    if (!this.options.shared) return (await this.sharedHit(args, seen)) ?? this.fill(args, seen, null);
+    if (!this.options.shared) return ((await this.mayBeStored(args.keyHash)) ? await this.sharedHit(args, seen) : null) ?? this.fill(args, seen, null);
     const holder = randomUUID();
     // One round trip: the stored entry, and the fill lease unless that entry is fresh.
     const first = await this.readOrTakeFill(args, holder);
@@ -132,6 +148,47 @@ export class OptionsCache<T> {
       }
     }
     return this.fill(args, seen, leased ? holder : null);
+  }
+
+  /**
+   * One instance: false when the store certainly holds no entry for the key (no write of it since
+   * this process started, and none among the keys stored before); true when it may, or when that is
+   * not known (too many keys, or the store could not be read: the read that follows says).
+   */
+  private async mayBeStored(keyHash: string): Promise<boolean> {
+    if (this.storedKeysUnknown || this.storedKeys.has(keyHash)) return true;
+    this.storedKeysLoad ??= this.loadStoredKeys();
+    return !(await this.storedKeysLoad) || this.storedKeys.has(keyHash);
+  }
+
+  private async loadStoredKeys(): Promise<boolean> {
+    const max = this.options.maxKnownKeys ?? MAX_KNOWN_KEYS;
+    try {
+      const live = await this.repo.liveKeys(this.clock.now().getTime(), max);
+      if (live.size > max) {
+        this.forgetStoredKeys();
+        return false;
+      }
+      for (const [keyHash, staleUntil] of live) this.noteStored(keyHash, staleUntil);
+      return true;
+    } catch (error) {
+      // As a read of the store: with the database down the upstream still answers; tried again on a later miss.
+      if (!isDatabaseUnavailable(error)) throw error;
+      this.storedKeysLoad = undefined;
+      return false;
+    }
+  }
+
+  private noteStored(keyHash: string, staleUntil: number) {
+    if (this.options.shared || this.storedKeysUnknown) return;
+    if ((this.storedKeys.get(keyHash) ?? 0) < staleUntil) this.storedKeys.set(keyHash, staleUntil);
+    if (this.storedKeys.size > (this.options.maxKnownKeys ?? MAX_KNOWN_KEYS)) this.forgetStoredKeys();
+  }
+
+  private forgetStoredKeys() {
+    this.storedKeysUnknown = true;
+    this.storedKeys.clear();
+    this.log.info('options cache: more stored keys than held; every miss reads the store');
   }
 
   /** The shared entry as a hit when it has not expired; otherwise remembered in `seen` for stale use. */
@@ -280,6 +337,7 @@ export class OptionsCache<T> {
    * payload and sending the statement otherwise ran before it (about 1 ms of a cold miss).
    */
   private writeShared(keyHash: string, e: MemoryEntry<T>, holder: string | null) {
+    this.noteStored(keyHash, e.staleUntil);
     this.track(
       new Promise<void>((resolve) => setImmediate(resolve))
         .then(() =>
@@ -318,6 +376,7 @@ export class OptionsCache<T> {
       ),
     );
     for (const [k, e] of this.memory) if (e.staleUntil <= now) this.memory.delete(k);
+    for (const [k, staleUntil] of this.storedKeys) if (staleUntil <= now) this.storedKeys.delete(k);
   }
 
   private remember(keyHash: string, entry: MemoryEntry<T>) {
