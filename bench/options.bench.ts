@@ -30,10 +30,12 @@ const ROUNDS = 3;
 const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 200);
 const PROFILED_HITS = Number(process.env.BENCH_PROFILED ?? 3_000);
 const PROFILED_MISSES = 100;
+/** Misses before the measured ones: the anchor's code has run thousands of times in the load by then, the companion's miss path not once. */
+const WARMUP_MISSES = Number(process.env.BENCH_WARMUP_MISSES ?? 500);
 /** After each miss: the companion writes the entry once it has answered; that write is not to slow the next sample, the upstream's or the anchor's. */
 const SETTLE_AFTER_MISS_MS = 2;
 /** Every server sees each token at most once: warm-up, rounds, the cold-miss samples, the profiled runs. */
-const TOKEN_POOL = WARMUP + ROUNDS * PER_ROUND + COLD_SAMPLES + PROFILED_HITS + PROFILED_MISSES + 10;
+const TOKEN_POOL = WARMUP + ROUNDS * PER_ROUND + COLD_SAMPLES + WARMUP_MISSES + PROFILED_HITS + PROFILED_MISSES + 10;
 const POSTGRES_ADMIN = process.env.OC_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const serverSource = fileURLToPath(new URL('./support/options-server.ts', import.meta.url));
 // Two levels below the root, as the sources are (the companion finds prisma/migrations from its file).
@@ -328,6 +330,7 @@ export default async function optionsBench(): Promise<string> {
         // Cold misses on both databases; the goal (issue 14) is PostgreSQL's, the embedded one is for comparison.
         {
           const coldUrl = `${companion.url}/v1/fields/customfield_10051/options`;
+          for (let i = 0; i < WARMUP_MISSES; i += 1) await call(coldUrl, take(companion), { ...body, input: `w${i}` });
           const hitsBefore = await up.counted('/customers?nonce=');
           const { upstream, anchor: anchorMs, miss: missMs } = await interleaved(COLD_SAMPLES, {
             upstream: (i) => request(`${up.url}/customers?nonce=direct-${tag}-${i}`, { dispatcher: agent }).then((r) => r.body.text()),
@@ -402,6 +405,8 @@ export default async function optionsBench(): Promise<string> {
     `process wake-ups the direct call never had). The three are sampled in turn (upstream, anchor, miss, upstream, …) so that the`,
     `machine's drift weighs on all three alike, and the bench waits ${SETTLE_AFTER_MISS_MS} ms after each miss: the companion writes the entry once it`,
     'has answered, and that write is not to slow the next sample of the upstream or the anchor (which would make the overhead look smaller).',
+    `Before the samples, ${WARMUP_MISSES} misses that are not measured: by then the anchor's code has run thousands of times in the load above and`,
+    'the companion\'s hits too, but its miss path (and the upstream) not once, and V8 runs code it has seen little of far slower.',
     '',
     '| database | upstream calls from the companion | upstream | anchor | companion, cold miss | miss − upstream | miss − anchor − upstream |',
     '|---|---:|---:|---:|---:|---:|---:|',
