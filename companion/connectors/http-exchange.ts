@@ -36,7 +36,9 @@ export async function exchange(agent: Dispatcher, x: HttpExchange, extraSecretHe
   const timeoutMs = deadline ? deadline.timeoutFor(x.timeoutMs) : x.timeoutMs;
   // When the deadline shortened the timeout, running into it means the request's time is up.
   const shortened = deadline !== undefined && timeoutMs < x.timeoutMs;
-  const signal = deadline ? AbortSignal.any([AbortSignal.timeout(timeoutMs), deadline.signal]) : AbortSignal.timeout(timeoutMs);
+  // One timer: `timeoutMs` already ends with the deadline when less than the step's own timeout is
+  // left, and the deadline's signal is only its timer (deadline.ts), so it would never fire first.
+  const signal = AbortSignal.timeout(timeoutMs);
   let url = x.url;
   let method = x.method;
   let body = x.body;

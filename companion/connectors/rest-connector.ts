@@ -83,8 +83,9 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
     const problem = headerProblem(config.headers);
     if (problem) throw upstreamMisconfigured(ds.row.name, problem);
     const headers: Record<string, string> = { accept: 'application/json', ...lower(config.headers ?? {}), ...req.headers };
-    const url = new URL(req.url);
     const auth = config.auth ?? { mode: 'none' };
+    // A copy only where the key goes into the query string: `req` is sent again as it came on a retry.
+    const url = auth.mode === 'apiKey' && auth.in === 'query' ? new URL(req.url) : req.url;
     const need = (name: 'password' | 'token' | 'apiKey') => {
       const value = ds.secrets[name];
       if (!value) throw upstreamMisconfigured(ds.row.name, `${auth.mode} authentication needs secrets.${name}`);
