@@ -39,6 +39,7 @@ import type { Invocation } from '../auth/forge-token-verifier.js';
 import { settleCaller } from '../auth/caller-identity.js';
 import { Deadline } from '../deadline.js';
 import { hasNonFiniteNumber } from './error-handler.js';
+import { arrivedAt } from './caller-context.js';
 import { warmHit } from '../fields/options-hit.js';
 import type { RouteMeter } from '../metrics/companion-metrics.js';
 
@@ -180,7 +181,7 @@ export class HotPath {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       verifying.then(
         (invocation) => this.finish(ready, req, res, handler, { ref, body, invocation, arrived }, verifying),
-        () => this.handOver(req, res, body, handler, verifying),
+        () => this.handOver(req, res, body, handler, verifying, arrived),
       );
     });
   }
@@ -198,7 +199,7 @@ export class HotPath {
       if (this.unanswered.size >= MAX_TRACKED) this.unanswered.clear();
       this.unanswered.set(r.ref, (this.unanswered.get(r.ref) ?? 0) + 1);
     }
-    if (typeof bytes === 'string') return this.handOver(req, res, r.body, handler, verifying);
+    if (typeof bytes === 'string') return this.handOver(req, res, r.body, handler, verifying, r.arrived);
     if (this.unanswered.size > 0) this.unanswered.delete(r.ref);
     try {
       res.writeHead(200, { 'content-type': ANSWER_TYPE, 'content-length': bytes.length });
@@ -213,9 +214,10 @@ export class HotPath {
   }
 
   /** To Fastify, with the body read here and the token check already made (auth/authenticate.ts). */
-  private handOver(req: IncomingMessage, res: ServerResponse, body: Buffer, handler: Handler, verifying: Promise<Invocation>): void {
+  private handOver(req: IncomingMessage, res: ServerResponse, body: Buffer, handler: Handler, verifying: Promise<Invocation>, arrived: number): void {
     this.bodies.set(req, body);
     handedOver(req, verifying);
+    arrivedAt(req, arrived);
     try {
       handler(req, res);
     } catch (error) {

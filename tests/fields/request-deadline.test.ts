@@ -5,6 +5,7 @@
 // short budget (COMPANION_DEADLINE_MS) so the suite stays quick, and each step well inside its own
 // timeout: only the shared deadline can stop these requests. No timing is asserted tightly: the
 // answer's code tells, and its arrival is checked against the budget with a wide margin.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, expect, inject, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { startTestCompanion, type TestCompanion, type CallOptions } from '../helpers/test-companion.js';
@@ -18,6 +19,8 @@ const STALL_MS = 1_000;
 /** Wide: a loaded machine may add a lot; what matters is that it is not "the sum of the steps". */
 const MARGIN_MS = 2_000;
 const EDIT: CallOptions = { moduleKey: 'connected-field-edit' };
+/** How long the slow client of the HTTP test takes to send its body after its headers. */
+const BODY_DELAY_MS = 3_000;
 const postgresUrl = inject('postgresAdminUrl');
 
 // The two database kinds side by side: these tests mostly wait for stalled upstreams and deadlines.
@@ -75,6 +78,7 @@ describeEachDatabase('one deadline per runtime request on %s', (kind) => {
     await echoField(plain, 'customfield_61021', '/echo?s=one&p=$issue.customfield_61020.id');
     await echoField(plain, 'customfield_61022', '/echo?s=two&p=$issue.customfield_61021.id');
     await echoField(plain, 'customfield_61023', '/echo?s=three&p=$issue.customfield_61022.id');
+    await echoField(plain, 'customfield_61050', '/echo?s=slow-body');
     const created = await c.call('POST', '/v1/admin/items', {
       body: { key: 'connected_item_61', name: 'Account', datasourceId: plain, editor: 'select', query: '/echo?s=item', resultPath: '$.query', idTemplate: '${row.s}', displayTemplate: '${row.s}', cacheTtlSeconds: 0 },
     });
@@ -126,6 +130,37 @@ describeEachDatabase('one deadline per runtime request on %s', (kind) => {
     const at = (event: string) => up.events.findIndex((e) => e.startsWith(event));
     expect(at('start /echo?s=right')).toBeLessThan(at('end /echo?s=left'));
     expect(at('start /echo?s=below-left')).toBeGreaterThan(at('end /echo?s=left'));
+  }, 20_000);
+
+  it('over HTTP, the time a slow client takes to send its body counts too: the deadline starts when the request arrived', async () => {
+    // The hot path (http/hot-path.ts) reads such a body before it hands the request to Fastify.
+    await c.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = c.app.server.address() as { port: number };
+    up.stallMs = BUDGET_MS * 2;
+    const token = await c.issuer.mint(EDIT);
+    const body = JSON.stringify({ context: { issue: { key: 'PRJ-1', fields: {} } } });
+    // A raw socket: the request line and headers at once, the body BODY_DELAY_MS later (an HTTP
+    // client library may hold its headers back until the body's first bytes are there).
+    const { result: res, ms } = await timed(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1');
+          let answer = '';
+          socket.setEncoding('utf8');
+          socket.on('data', (chunk: string) => (answer += chunk));
+          socket.on('error', reject);
+          socket.on('end', () => resolve(answer));
+          socket.write(
+            `POST /v1/fields/customfield_61050/options HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+              `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`,
+          );
+          setTimeout(() => socket.write(body), BODY_DELAY_MS);
+        }),
+    );
+    expect(res, res).toMatch(/^HTTP\/1\.1 504 /);
+    expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4)).error.code).toBe('upstream_timeout');
+    // Counted from when Fastify got the request, the answer would come BODY_DELAY_MS after the budget.
+    expect(ms).toBeLessThan(BUDGET_MS + BODY_DELAY_MS / 2);
   }, 20_000);
 
   it('a chain longer than the budget: 504 naming the datasource, by the deadline', async () => {
