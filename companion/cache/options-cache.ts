@@ -58,6 +58,12 @@ export interface ResolveArgs<T> {
   deadline?: Deadline | undefined;
   fetch: () => Promise<T>;
   /**
+   * `fetch` in two steps (optional): what comes before anything is sent, done while the lease
+   * statement is on its way to the database, and a function that sends it. Only ever sent once the
+   * lease says this instance is the one to call the upstream.
+   */
+  prepare?: (() => () => Promise<T>) | undefined;
+  /**
    * Set when the answer is one user's (fetched under their token): true for an error that says the
    * upstream refused that user. Their copy of the key, fresh or stale, is then dropped from both
    * layers and not served: the user may no longer see it.
@@ -76,6 +82,16 @@ type Resolved<T> = { payload: T; cache: CacheOutcome };
 /** The most recent entry seen for a key, fresh or not (what a failing upstream may be answered with). */
 interface Seen<T> {
   last: MemoryEntry<T> | undefined;
+}
+
+/** The request to the upstream made ready to send (`prepare`), or `fetch`; what preparing throws is thrown when it is sent. */
+function readied<T>(args: ResolveArgs<T>): () => Promise<T> {
+  if (!args.prepare) return args.fetch;
+  try {
+    return args.prepare();
+  } catch (error) {
+    return () => Promise.reject(error);
+  }
 }
 
 /** Failures of the upstream (not of the caller's configuration) may be answered with stale data. */
@@ -126,15 +142,20 @@ export class OptionsCache<T> {
     const seen: Seen<T> = { last: mem };
     if (!this.options.shared) return ((await this.mayBeStored(args.keyHash)) ? await this.sharedHit(args, seen) : null) ?? this.fill(args, seen, null);
     const holder = randomUUID();
-    // One round trip: the stored entry, and the fill lease unless that entry is fresh.
-    const first = await this.readOrTakeFill(args, holder);
+    // One round trip: the stored entry, and the fill lease unless that entry is fresh. The request to
+    // the upstream is built meanwhile, not sent: once the statement is written (pg writes it on the
+    // next tick), so that building it does not delay the statement.
+    const leasing = this.readOrTakeFill(args, holder);
+    const building = new Promise<() => Promise<T>>((resolve) => setImmediate(() => resolve(readied(args))));
+    const first = await leasing;
+    const send = await building;
     const stored = first.entry ? this.asHit(args, first.entry, seen) : null;
     if (stored) return stored;
     const leased = first.leased;
     if (leased === false) {
       const filled = await this.waitForFill(args, seen);
       if (filled) return filled;
-      return this.fill(args, seen, null);
+      return this.fill(args, seen, null, send);
     }
     if (leased && first.contended) {
       // Another instance's lease was there: it may have filled and released the key since our read.
@@ -147,7 +168,7 @@ export class OptionsCache<T> {
         return again;
       }
     }
-    return this.fill(args, seen, leased ? holder : null);
+    return this.fill(args, seen, leased ? holder : null, send);
   }
 
   /**
@@ -262,12 +283,15 @@ export class OptionsCache<T> {
     }
   }
 
-  /** Asks the upstream; `holder`: the fill lease this instance holds, released once the entry is written. */
-  private async fill(args: ResolveArgs<T>, seen: Seen<T>, holder: string | null): Promise<Resolved<T>> {
+  /**
+   * Asks the upstream (through `send`, `args.fetch` unless given); `holder`: the fill lease this
+   * instance holds, released once the entry is written.
+   */
+  private async fill(args: ResolveArgs<T>, seen: Seen<T>, holder: string | null, send: () => Promise<T> = args.fetch): Promise<Resolved<T>> {
     const last = seen.last;
     let payload: T;
     try {
-      payload = await args.fetch();
+      payload = await send();
     } catch (error) {
       if (holder) this.release(args, holder);
       if (args.refusesCaller?.(error)) {

@@ -21,6 +21,12 @@ export interface FetchedData {
 export interface Connector {
   evaluate(ds: DatasourceForUse, query: string, vars: TemplateVariables): EvaluatedQuery;
   fetch(ds: DatasourceForUse, query: EvaluatedQuery, caller: CallerContext, maxRows: number): Promise<FetchedData>;
+  /**
+   * `fetch` in two steps: what it does before anything is sent, done now (no I/O, nothing sent), and
+   * a function that sends it. The options cache has it done while its lease statement is on its way
+   * (cache/options-cache.ts). Absent: everything happens in `fetch`.
+   */
+  prepare?(ds: DatasourceForUse, query: EvaluatedQuery, caller: CallerContext, maxRows: number): () => Promise<FetchedData>;
   /** True when `fetch` would use the caller's own token; absent: the datasource's own credentials. */
   answersAsUser?(caller: CallerContext): boolean;
   /** Resolves with a success message; throws (an AppError) with the reason otherwise. */

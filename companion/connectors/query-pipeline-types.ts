@@ -86,6 +86,11 @@ export interface QueryPipeline {
    * the query for its cache key already); rendered here when not given.
    */
   run(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables, caller: CallerContext, evaluated?: EvaluatedSpec): Promise<QueryOutcome>;
+  /**
+   * `run` in two steps: the query rendered and the request built now, without contacting the
+   * upstream; the function returned sends it (and throws what `run` would, a failure to build too).
+   */
+  prepare(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables, caller: CallerContext, evaluated?: EvaluatedSpec): () => Promise<QueryOutcome>;
   /** Renders only: the evaluated query and its cache key material, without contacting the upstream. */
   evaluate(datasource: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables): EvaluatedSpec;
   /**

@@ -7,7 +7,7 @@ import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { AppError } from '../errors.js';
 import { createEgressPolicy } from '../egress/egress-policy.js';
 import { createGuardedAgent } from '../egress/guarded-dispatcher.js';
-import type { Connector } from './connector-types.js';
+import type { Connector, FetchedData } from './connector-types.js';
 import { timeoutOf } from './connector-types.js';
 import { jiraConnector } from './jira-connector.js';
 import { readIssueFields } from './jira-issue-reader.js';
@@ -18,7 +18,7 @@ import { mapOptions, mapWholeAnswer, selectRows } from './row-mapping.js';
 import { sqlConnector } from './sql-connector.js';
 import { staticConnector } from './static-connector.js';
 import { toUpstreamError, upstreamTooSlow, MAX_ROWS } from './upstream-errors.js';
-import type { CallerContext, QueryOutcome, QueryPipeline, QuerySpec, TemplateVariables } from './query-pipeline-types.js';
+import type { CallerContext, EvaluatedSpec, QueryOutcome, QueryPipeline, QuerySpec, TemplateVariables } from './query-pipeline-types.js';
 
 export function createQueryPipeline(config: Config, clock: Clock = systemClock): QueryPipeline {
   const policy = createEgressPolicy(config.egressAllow);
@@ -48,22 +48,31 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
     return { evaluatedQuery, cacheKeyMaterial };
   }
 
-  return {
-    evaluate,
-
-    answersAsUser: (ds, caller) => connectorFor(ds).answersAsUser?.(caller) ?? false,
-
-    async run(ds, spec, vars, caller, evaluated): Promise<QueryOutcome> {
-      const connector = connectorFor(ds);
-      const t0 = performance.now();
-      const { evaluatedQuery, cacheKeyMaterial } = evaluated ?? evaluate(ds, spec, vars);
-      const renderMs = performance.now() - t0;
-      const limit = Math.min(spec.maxRows > 0 ? spec.maxRows : MAX_ROWS, MAX_ROWS);
+  function prepare(ds: DatasourceForUse, spec: QuerySpec, vars: TemplateVariables, caller: CallerContext, evaluated?: EvaluatedSpec): () => Promise<QueryOutcome> {
+    let connector: Connector;
+    let rendered: EvaluatedSpec;
+    let send: () => Promise<FetchedData>;
+    const t0 = performance.now();
+    try {
+      connector = connectorFor(ds);
+      rendered = evaluated ?? evaluate(ds, spec, vars);
+    } catch (error) {
+      return () => Promise.reject(error);
+    }
+    const renderMs = performance.now() - t0;
+    const { evaluatedQuery, cacheKeyMaterial } = rendered;
+    const limit = Math.min(spec.maxRows > 0 ? spec.maxRows : MAX_ROWS, MAX_ROWS);
+    try {
+      send = connector.prepare ? connector.prepare(ds, evaluatedQuery, caller, limit) : () => connector.fetch(ds, evaluatedQuery, caller, limit);
+    } catch (error) {
+      send = () => Promise.reject(error);
+    }
+    return async () => {
       let fetched;
       try {
         // The connectors end their own steps by the deadline; the race also covers the steps they
         // cannot cancel (a SQL pool still connecting, a DNS answer that does not come).
-        fetched = await caller.deadline.race(connector.fetch(ds, evaluatedQuery, caller, limit), () => upstreamTooSlow(ds.row.name, caller.deadline.budgetMs));
+        fetched = await caller.deadline.race(send(), () => upstreamTooSlow(ds.row.name, caller.deadline.budgetMs));
       } catch (err) {
         throw toUpstreamError(ds.row.name, err, timeoutOf(ds));
       }
@@ -79,7 +88,17 @@ export function createQueryPipeline(config: Config, clock: Clock = systemClock):
         options,
         timings: { renderMs, sendMs: fetched.sendMs, waitMs: fetched.waitMs, parseMs, mapMs: performance.now() - t2 },
       };
-    },
+    };
+  }
+
+  return {
+    evaluate,
+
+    answersAsUser: (ds, caller) => connectorFor(ds).answersAsUser?.(caller) ?? false,
+
+    run: (ds, spec, vars, caller, evaluated) => prepare(ds, spec, vars, caller, evaluated)(),
+
+    prepare,
 
     async test(ds, caller: CallerContext) {
       const started = performance.now();

@@ -13,6 +13,7 @@ import type { OAuth2Tokens } from './oauth2-tokens.js';
 import { upstreamBadBody, upstreamMisconfigured, upstreamStatus } from './upstream-errors.js';
 import type { Deadline } from '../deadline.js';
 import { configOf, timeoutOf, type Connector, type EvaluatedQuery, type FetchedData } from './connector-types.js';
+import type { CallerContext } from './query-pipeline-types.js';
 
 const METHOD = /^\s*(GET|POST)\s+/i;
 const TOKEN_TIMEOUT_MS = 5_000;
@@ -117,8 +118,8 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
     return { req: { ...req, url, headers }, secretHeaders };
   }
 
-  async function send(ds: DatasourceForUse, req: RestRequest, deadline: Deadline): Promise<HttpAnswer> {
-    const { req: authed, secretHeaders } = await authorise(ds, req, deadline);
+  async function send(ds: DatasourceForUse, req: RestRequest, deadline: Deadline, authorised = authorise(ds, req, deadline)): Promise<HttpAnswer> {
+    const { req: authed, secretHeaders } = await authorised;
     const answer = await exchange(agent, { ...authed, timeoutMs: timeoutOf(ds), datasourceName: ds.row.name, deadline }, secretHeaders);
     // An OAuth2 token may be revoked before it expires: fetch a fresh one once and retry, within
     // what is left of the same deadline.
@@ -138,18 +139,34 @@ export function restConnector(agent: Dispatcher, oauth: OAuth2Tokens): Connector
     return { url, method: parts.method, headers: body !== undefined ? { 'content-type': 'application/json' } : {}, body };
   }
 
+  /**
+   * The request built and, unless its credentials come from a token endpoint (which is I/O),
+   * authorised now; the function returned sends it. Throws what building it throws.
+   */
+  function prepared(ds: DatasourceForUse, query: EvaluatedQuery, caller: CallerContext): () => Promise<FetchedData> {
+    const req = build(ds, query);
+    const authorised = configOf<RestConfig>(ds).auth?.mode === 'oauth2ClientCredentials' ? undefined : authorise(ds, req, caller.deadline);
+    // Awaited when it is sent; until then a refusal (a secret missing) is no unhandled rejection.
+    authorised?.catch(() => undefined);
+    return async () => {
+      const answer = await send(ds, req, caller.deadline, authorised);
+      if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
+      const started = performance.now();
+      const data = parseJson(ds, answer);
+      return { data, isRows: false, sendMs: answer.sendMs, waitMs: answer.waitMs, parseMs: performance.now() - started };
+    };
+  }
+
   return {
     evaluate(ds, query, vars) {
       return renderRestQuery(query, vars as never, configOf<RestConfig>(ds).method ?? 'GET');
     },
 
     async fetch(ds, query, caller): Promise<FetchedData> {
-      const answer = await send(ds, build(ds, query), caller.deadline);
-      if (answer.status < 200 || answer.status >= 300) throw upstreamStatus(ds.row.name, answer.status);
-      const started = performance.now();
-      const data = parseJson(ds, answer);
-      return { data, isRows: false, sendMs: answer.sendMs, waitMs: answer.waitMs, parseMs: performance.now() - started };
+      return prepared(ds, query, caller)();
     },
+
+    prepare: prepared,
 
     async test(ds, caller) {
       const config = configOf<RestConfig>(ds);
