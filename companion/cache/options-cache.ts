@@ -193,8 +193,9 @@ export class OptionsCache<T> {
       for (const [keyHash, staleUntil] of live) this.noteStored(keyHash, staleUntil);
       return true;
     } catch (error) {
-      // As a read of the store: with the database down the upstream still answers; tried again on a later miss.
-      if (!isDatabaseUnavailable(error)) throw error;
+      // Not known, so this miss reads the store as before (which says what is wrong, if anything
+      // still is); the keys are read again on a later miss.
+      if (!isDatabaseUnavailable(error)) this.log.warn({ err: error }, 'options cache: the stored keys could not be read');
       this.storedKeysLoad = undefined;
       return false;
     }

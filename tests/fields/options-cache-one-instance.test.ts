@@ -3,7 +3,7 @@
 // first; what an earlier process stored is still found after a restart, fresh or as a stale answer
 // while the upstream fails; past the bound of keys it holds, every miss reads the store as before.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.js';
 import { FakeClock } from '../helpers/test-companion.js';
 import { createPrisma, sqlPool, type Db } from '../../companion/db/prisma.js';
@@ -112,5 +112,45 @@ describe.each(databaseKinds())('the options cache of a single instance on %s', (
     // Within the bound, the same store needs no read for a key no one wrote.
     const roomy = single({ maxKnownKeys: 1_000 });
     expect(await storeReadsDuring(() => resolve(roomy, `k-${randomUUID()}`, u))).toBe(0);
+  });
+});
+
+// Whether the store's keys could be read is not remembered when they could not: on PostgreSQL, where
+// a table can be renamed away for a moment and back (PGlite keeps a statement that failed to prepare
+// on its one connection, so the embedded database cannot be broken this way and mended).
+describe.skipIf(!inject('postgresAdminUrl'))('the options cache of a single instance whose store could not be read, on postgres', () => {
+  let database: TestDatabase;
+  let db: Db;
+  let tenantId: string;
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    db = createPrisma(database.url, 2);
+    tenantId = (await db.tenant.create({ data: { installationId: `single-broken-${randomUUID()}` } })).id;
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  it('reads the stored keys again on a later miss when reading them failed', async () => {
+    const cache = new OptionsCache<Payload>(db, new FakeClock(), silent, { shared: false });
+    let calls = 0;
+    const resolve = () =>
+      cache.resolve({
+        tenantId,
+        keyHash: `k-${randomUUID()}`,
+        datasourceId: randomUUID(),
+        configId: randomUUID(),
+        ttlSeconds: 60,
+        fetch: async () => ({ options: [{ id: `call-${(calls += 1)}`, value: 'Call' }] }),
+      });
+    await db.$executeRawUnsafe('ALTER TABLE "CacheEntry" RENAME TO "CacheEntryAway"');
+    try {
+      // Neither the keys nor the entry can be read: the miss fails as a read of the store fails.
+      await expect(resolve()).rejects.toThrow(/CacheEntry/);
+    } finally {
+      await db.$executeRawUnsafe('ALTER TABLE "CacheEntryAway" RENAME TO "CacheEntry"');
+    }
+    expect(await resolve()).toEqual({ payload: { options: [{ id: 'call-1', value: 'Call' }] }, cache: 'miss' });
   });
 });
