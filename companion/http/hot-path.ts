@@ -39,7 +39,7 @@ import type { Invocation } from '../auth/forge-token-verifier.js';
 import { settleCaller } from '../auth/caller-identity.js';
 import { Deadline } from '../deadline.js';
 import { hasNonFiniteNumber } from './error-handler.js';
-import { arrivedAt } from './caller-context.js';
+import { arrivedAt } from './arrival.js';
 import { warmHit } from '../fields/options-hit.js';
 import type { RouteMeter } from '../metrics/companion-metrics.js';
 

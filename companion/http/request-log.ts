@@ -2,8 +2,10 @@
 // Fastify's default is two lines (one when a request comes in, one when it is answered, each through
 // the req/res serializers): at the default level `info` that cost a cache hit two synchronous writes
 // and two serializations. Errors are still logged as Fastify does (`request errored`). A warm hit
-// answered by the hot path (hot-path.ts) gets the same line, written there.
+// answered by the hot path (hot-path.ts) gets the same line, written there; one it handed over is
+// timed from its arrival (arrival.ts).
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { elapsedMs } from './arrival.js';
 
 export class OneLinePerRequest extends LogController {
   override incomingRequest(): void {
@@ -11,7 +13,7 @@ export class OneLinePerRequest extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 100) / 100 };
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(elapsedMs(request, reply) * 100) / 100 };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }

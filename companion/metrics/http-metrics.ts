@@ -4,13 +4,15 @@
 // per route (their URLs are whatever a scanner sends).
 import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { CompanionMetrics } from './companion-metrics.js';
+import { elapsedMs } from '../http/arrival.js';
 
 export function instrumentRoutes(app: FastifyInstance, metrics: CompanionMetrics): void {
   app.addHook('onRoute', (route) => {
     const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
     const meter = metrics.route(method, route.url);
-    const hook = (_request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      meter.observe(reply.statusCode, reply.elapsedTime / 1000);
+    // Timed from the request's arrival: one the hot path handed over arrived before Fastify got it.
+    const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      meter.observe(reply.statusCode, elapsedMs(request, reply) / 1000);
       done();
     };
     const existing = route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];

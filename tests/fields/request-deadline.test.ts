@@ -132,13 +132,21 @@ describeEachDatabase('one deadline per runtime request on %s', (kind) => {
     expect(at('start /echo?s=below-left')).toBeGreaterThan(at('end /echo?s=left'));
   }, 20_000);
 
-  it('over HTTP, the time a slow client takes to send its body counts too: the deadline starts when the request arrived', async () => {
+  it('over HTTP, the time a slow client takes to send its body counts too: the deadline and the route\'s latency start when the request arrived', async () => {
     // The hot path (http/hot-path.ts) reads such a body before it hands the request to Fastify.
     await c.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = c.app.server.address() as { port: number };
     up.stallMs = BUDGET_MS * 2;
     const token = await c.issuer.mint(EDIT);
     const body = JSON.stringify({ context: { issue: { key: 'PRJ-1', fields: {} } } });
+    /** Seconds the options route's 504 answers took, all of them, as its latency histogram has them. */
+    const seconds504 = async () => {
+      const m = await c.app.companion.metrics.registry.getSingleMetric('oc_http_request_duration_seconds')!.get();
+      return m.values
+        .filter((v) => (v as { metricName?: string }).metricName === 'oc_http_request_duration_seconds_sum' && v.labels.route === '/v1/fields/:id/options' && v.labels.status_code === '504')
+        .reduce((sum, v) => sum + v.value, 0);
+    };
+    const before = await seconds504();
     // A raw socket: the request line and headers at once, the body BODY_DELAY_MS later (an HTTP
     // client library may hold its headers back until the body's first bytes are there).
     const { result: res, ms } = await timed(
@@ -161,6 +169,13 @@ describeEachDatabase('one deadline per runtime request on %s', (kind) => {
     expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4)).error.code).toBe('upstream_timeout');
     // Counted from when Fastify got the request, the answer would come BODY_DELAY_MS after the budget.
     expect(ms).toBeLessThan(BUDGET_MS + BODY_DELAY_MS / 2);
+    // The histogram is observed once the answer has gone (onResponse): it counts the body's wait too.
+    let took = 0;
+    for (let i = 0; i < 50 && took === 0; i += 1) {
+      took = (await seconds504()) - before;
+      if (took === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(took).toBeGreaterThan(BODY_DELAY_MS / 2 / 1000);
   }, 20_000);
 
   it('a chain longer than the budget: 504 naming the datasource, by the deadline', async () => {
