@@ -102,6 +102,7 @@ export class OptionsCache<T> {
   private readonly inFlight = new Map<string, Promise<{ payload: T; cache: CacheOutcome }>>();
   private readonly writes = new Set<Promise<unknown>>();
   private readonly repo;
+  private readonly maxKnownKeys: number;
   private lastSweep = 0;
   /**
    * One instance: the keys the store may hold an entry for, with the end of its stale window. Every
@@ -120,6 +121,7 @@ export class OptionsCache<T> {
     private readonly options: OptionsCacheOptions = { shared: false },
   ) {
     this.repo = cacheRepository(db);
+    this.maxKnownKeys = options.maxKnownKeys ?? MAX_KNOWN_KEYS;
   }
 
   /** The in-process entry's payload while it has not expired: what resolve answers as a hit without a round trip. */
@@ -183,10 +185,9 @@ export class OptionsCache<T> {
   }
 
   private async loadStoredKeys(): Promise<boolean> {
-    const max = this.options.maxKnownKeys ?? MAX_KNOWN_KEYS;
     try {
-      const live = await this.repo.liveKeys(this.clock.now().getTime(), max);
-      if (live.size > max) {
+      const live = await this.repo.liveKeys(this.clock.now().getTime(), this.maxKnownKeys);
+      if (live.size > this.maxKnownKeys) {
         this.forgetStoredKeys();
         return false;
       }
@@ -204,7 +205,7 @@ export class OptionsCache<T> {
   private noteStored(keyHash: string, staleUntil: number) {
     if (this.options.shared || this.storedKeysUnknown) return;
     if ((this.storedKeys.get(keyHash) ?? 0) < staleUntil) this.storedKeys.set(keyHash, staleUntil);
-    if (this.storedKeys.size > (this.options.maxKnownKeys ?? MAX_KNOWN_KEYS)) this.forgetStoredKeys();
+    if (this.storedKeys.size > this.maxKnownKeys) this.forgetStoredKeys();
   }
 
   private forgetStoredKeys() {

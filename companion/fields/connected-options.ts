@@ -24,7 +24,7 @@
 // the request are read from the tenant's Jira when the issue is named (compute egress: used for this
 // computation only, and only their HMAC ends up in a cache key).
 import type { Companion } from '../companion.js';
-import type { EvaluatedSpec, QueryOutcome, QuerySpec, TemplateVariables } from '../connectors/query-pipeline-types.js';
+import type { EvaluatedSpec, QuerySpec, TemplateVariables } from '../connectors/query-pipeline-types.js';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { refusedTheCaller } from '../connectors/upstream-errors.js';
 import type { ConnectedOptionsArgs, ConnectedOptionsResult } from './connected-options-types.js';
@@ -44,13 +44,17 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     const bindings = traceBindings(config.query, vars as unknown as Record<string, unknown>);
     return { options: outcome.options.slice(0, config.maxOptions), rows: outcome.rows, cache: 'off', trace: { outcome, bindings } };
   }
-  const payloadOf = (outcome: QueryOutcome): OptionsPayload => {
-    const options = outcome.options.slice(0, config.maxOptions);
-    return args.withRows ? { options, rows: outcome.rows } : { options };
+  /** The query built now (rendered unless `evaluated` is given), and the function that sends it and shapes the answer. */
+  const prepared = (evaluated?: EvaluatedSpec): (() => Promise<OptionsPayload>) => {
+    const send = companion.pipeline.prepare(datasource, spec, vars, args.caller, evaluated);
+    return async () => {
+      const outcome = await send();
+      const options = outcome.options.slice(0, config.maxOptions);
+      return args.withRows ? { options, rows: outcome.rows } : { options };
+    };
   };
-  const fetch = async (evaluated?: EvaluatedSpec): Promise<OptionsPayload> => payloadOf(await companion.pipeline.run(datasource, spec, vars, args.caller, evaluated));
   const key = args.cache ? cacheKeyOf(companion, args, { datasource, vars, spec }) : undefined;
-  if (!key) return { ...(await fetch()), cache: 'off' };
+  if (!key) return { ...(await prepared()()), cache: 'off' };
 
   const { payload, cache } = await caches.options.resolve({
     tenantId,
@@ -60,11 +64,8 @@ export async function connectedOptions(companion: Companion, args: ConnectedOpti
     ttlSeconds: key.ttlSeconds,
     deadline: args.caller.deadline,
     // A miss sends the query its key was made of: rendered once.
-    fetch: () => fetch(key.evaluated),
-    prepare: () => {
-      const send = companion.pipeline.prepare(datasource, spec, vars, args.caller, key.evaluated);
-      return async () => payloadOf(await send());
-    },
+    fetch: () => prepared(key.evaluated)(),
+    prepare: () => prepared(key.evaluated),
     // A user Jira now refuses is not answered with what was cached for them.
     refusesCaller: key.viewer === null ? undefined : refusedTheCaller,
   });
