@@ -1,7 +1,8 @@
 // Prisma access for the shared options cache (CacheEntry). Every query is scoped by tenant.
 import type { Db } from '../db/prisma.js';
 import { isUuid } from '../db/ids.js';
-import { sqlPool } from '../db/prisma.js';
+import type pg from 'pg';
+import { sqlLaneOf } from '../db/prisma.js';
 
 const UPSERT_SET = `"datasourceId" = EXCLUDED."datasourceId", "fieldId" = EXCLUDED."fieldId", payload = EXCLUDED.payload,
   "expiresAt" = EXCLUDED."expiresAt", "staleUntil" = EXCLUDED."staleUntil", "createdAt" = now()`;
@@ -40,13 +41,14 @@ type EntryRow = { datasourceId: string; fieldId: string | null; payload: unknown
 const toEntry = (row: EntryRow): StoredEntry => ({ ...row, expiresAt: new Date(row.expiresAt), staleUntil: new Date(row.staleUntil) });
 
 export function cacheRepository(db: Db) {
-  // The client's own pool, or undefined for a transaction client (then every statement goes through
-  // Prisma and, being part of the caller's transaction, keeps its commit durable).
-  const pool = sqlPool(db);
-  const flush = noFlushWait(pool !== undefined);
+  // The client's own connections (its lane, then its pool), or undefined for a transaction client
+  // (then every statement goes through Prisma and, being part of the caller's transaction, keeps its
+  // commit durable).
+  const lane = sqlLaneOf(db);
+  const flush = noFlushWait(lane !== undefined);
   /** One statement straight to pg when the client has its pool, else through Prisma; its rows. */
   const rowsOf = async <R extends object>(name: string, text: string, values: unknown[]): Promise<R[]> =>
-    pool ? (await pool.query<R>({ name, text, values })).rows : db.$queryRawUnsafe<R[]>(text, ...values);
+    lane ? (await lane.query<R & pg.QueryResultRow>({ name, text, values })).rows : db.$queryRawUnsafe<R[]>(text, ...values);
 
   const PUT = `WITH ${flush}, put AS (
       INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")

@@ -7,7 +7,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * timeout, P1017 "Server has closed the connection" (an ECONNRESET under a query).
  */
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
-const MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connect ECONNREFUSED/i, /Connection terminated unexpectedly/i, /database system is (starting up|shutting down)/i, /terminating connection/i, /Can't reach database server/i, /Client has encountered a connection error/i, /DatabaseNotReachable/i, /Connection closed/i];
+const MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connect ECONNREFUSED/i, /Connection terminated unexpectedly/i, /database system is (starting up|shutting down)/i, /terminating connection/i, /Can't reach database server/i, /Client has encountered a connection error/i, /Client was closed and is not queryable/i, /DatabaseNotReachable/i, /Connection closed/i];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 6; depth += 1) {

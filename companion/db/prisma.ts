@@ -8,6 +8,7 @@ export type Db = PrismaClient;
 export type DbTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
 const pools = new WeakMap<object, pg.Pool>();
+const lanes = new WeakMap<object, SqlLane>();
 
 export function createPrisma(connectionString: string, poolSize: number): Db {
   const pool = new pg.Pool({
@@ -22,15 +23,94 @@ export function createPrisma(connectionString: string, poolSize: number): Db {
   pool.on('error', () => undefined);
   releaseDeadTransactionConnections(pool);
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const lane = sqlLane(pool, poolSize);
   pools.set(client, pool);
+  lanes.set(client, lane);
   const disconnect = client.$disconnect.bind(client);
   let ended: Promise<void> | undefined;
   client.$disconnect = async () => {
     await disconnect();
+    // The lane's connection first: the pool ends once every connection is back.
+    lane.close();
     ended ??= pool.end();
     await ended;
   };
   return client;
+}
+
+/** One statement at a time, on the quickest connection at hand (see sqlLane). */
+export interface SqlLane {
+  query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
+  close(): void;
+}
+
+/** A pool of more connections than this keeps one of them for the lane. */
+const LANE_MIN_POOL = 2;
+
+/**
+ * One of the pool's connections kept checked out for the few single statements on the hot path,
+ * used whenever no statement of the lane is running on it; the others (concurrent ones, and any
+ * while the connection is being taken or after it died) go through the pool as before. Through the
+ * pool, a statement pays for a checkout: pg-pool arms a timer and writes the statement on the next
+ * tick, about 0.1 ms of a cold miss's lease statement (docs/BENCHMARKS.md). A pool of LANE_MIN_POOL
+ * connections or fewer (the embedded database has one) keeps them all for Prisma: no lane.
+ */
+function sqlLane(pool: pg.Pool, poolSize: number): SqlLane {
+  if (poolSize <= LANE_MIN_POOL) return { query: (config) => pool.query(config), close: () => undefined };
+  let held: pg.PoolClient | undefined;
+  let taking = false;
+  let running: Promise<unknown> | undefined;
+  let closed = false;
+  const settled = () => {
+    running = undefined;
+  };
+  const drop = () => {
+    const client = held;
+    if (client) {
+      client.removeListener('error', onError);
+      client.removeListener('end', drop);
+    }
+    held = undefined;
+    return client;
+  };
+  // A connection error while the lane holds the connection: the statement in flight fails with it,
+  // and the connection goes back as broken (the pool drops it); the next statement takes another.
+  // One that ends without an error is given back by the pool's own watch (releaseDeadTransactionConnections).
+  const onError = (error: Error) => drop()?.release(error);
+  const take = () => {
+    if (taking || closed) return;
+    taking = true;
+    pool.connect().then(
+      (client) => {
+        taking = false;
+        if (closed) return client.release();
+        client.on('error', onError);
+        client.on('end', drop);
+        held = client;
+      },
+      // The database is down: the statements through the pool say so, and the next one tries again.
+      () => {
+        taking = false;
+      },
+    );
+  };
+  return {
+    query<R extends pg.QueryResultRow>(config: pg.QueryConfig) {
+      const client = held;
+      if (!client || running) {
+        if (!client) take();
+        return pool.query<R>(config);
+      }
+      const result = client.query<R>(config);
+      running = result.then(settled, settled);
+      return result;
+    },
+    close() {
+      closed = true;
+      const client = drop();
+      if (client) void (running ?? Promise.resolve()).then(() => client.release());
+    },
+  };
 }
 
 /**
@@ -65,4 +145,9 @@ function releaseDeadTransactionConnections(pool: pg.Pool): void {
  */
 export function sqlPool(db: DbTx): pg.Pool | undefined {
   return pools.get(db);
+}
+
+/** The lane of a client made by createPrisma (see sqlLane); undefined for a transaction client. */
+export function sqlLaneOf(db: DbTx): SqlLane | undefined {
+  return lanes.get(db);
 }

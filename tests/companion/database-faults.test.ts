@@ -4,7 +4,7 @@
 // pool, so the same process serves again once the database is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { createPrisma, sqlPool, type Db } from '../../companion/db/prisma.js';
+import { createPrisma, sqlLaneOf, sqlPool, type Db } from '../../companion/db/prisma.js';
 import { isDatabaseUnavailable } from '../../companion/db/database-errors.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../helpers/databases.js';
 
@@ -142,5 +142,87 @@ describe.runIf(hasPostgres)('database connections that die under the companion (
     expect(missing).not.toBeNull();
     expect(isDatabaseUnavailable(syntax)).toBe(false);
     expect(isDatabaseUnavailable(missing)).toBe(false);
+  });
+});
+
+describe.runIf(hasPostgres)("the hot path's lane: one held connection (PostgreSQL)", () => {
+  let database: TestDatabase;
+  let relay: Relay;
+  let db: Db;
+  const POOL = 4;
+  const pid = async () => (await sqlLaneOf(db)!.query<{ pid: number }>({ text: 'SELECT pg_backend_pid() AS pid' })).rows[0]!.pid;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    const url = new URL(database.url);
+    relay = await Relay.start({ host: url.hostname, port: Number(url.port || 5432) });
+    url.hostname = '127.0.0.1';
+    url.port = String(relay.port);
+    db = createPrisma(url.toString(), POOL);
+  });
+  afterAll(async () => {
+    await db?.$disconnect().catch(() => undefined);
+    await relay?.stop();
+    await database?.drop();
+  });
+
+  it('runs statements one after another on one connection, and concurrent ones through the pool', async () => {
+    await pid(); // through the pool, while the lane takes its connection
+    await settle();
+    const held = await pid();
+    expect([await pid(), await pid(), await pid()]).toEqual([held, held, held]);
+    const together = await Promise.all([pid(), pid(), pid()]);
+    expect(together[0]).toBe(held);
+    expect(together.slice(1)).not.toContain(held);
+    // Prisma still has the rest of the pool: as many statements at once as it holds, the lane's aside.
+    const many = await Promise.all(Array.from({ length: POOL - 1 }, (_, i) => db.$queryRawUnsafe<Array<{ n: number }>>(`SELECT ${i}::int AS n, pg_sleep(0.05)::text AS slept`)));
+    expect(many.map((rows) => rows[0]!.n)).toEqual([0, 1, 2]);
+    expect(sqlPool(db)!.totalCount).toBeLessThanOrEqual(POOL);
+  });
+
+  it('fails a statement whose connection is reset as "unavailable", then serves on a new one, keeping nothing dead', async () => {
+    await pid();
+    await settle();
+    const before = await pid();
+    const outcome = sqlLaneOf(db)!
+      .query({ text: 'SELECT pg_sleep(5)' })
+      .then(() => new Error('the statement finished although its connection was reset'), (error: unknown) => error);
+    await new Promise((r) => setTimeout(r, 300));
+    relay.resetAll();
+    const error = await outcome;
+    expect(isDatabaseUnavailable(error), String(error)).toBe(true);
+    await settle();
+    await pid(); // the pool's, while the lane takes a new connection
+    await settle();
+    const after = await pid();
+    expect(after).not.toBe(before);
+    expect(await pid()).toBe(after);
+    const pool = sqlPool(db)!;
+    expect(pool.waitingCount).toBe(0);
+    expect(pool.totalCount).toBeLessThanOrEqual(POOL);
+  });
+
+  it('ends the pool on disconnect once the statement on the lane has finished', async () => {
+    const other = createPrisma(database.url, POOL);
+    const lane = sqlLaneOf(other)!;
+    await lane.query({ text: 'SELECT 1' });
+    await settle();
+    const running = lane.query<{ done: boolean }>({ text: 'SELECT pg_sleep(0.3) IS NOT NULL AS done' });
+    await new Promise((r) => setTimeout(r, 50));
+    await other.$disconnect();
+    expect((await running).rows).toEqual([{ done: true }]);
+    expect(sqlPool(other)!.totalCount).toBe(0);
+  });
+
+  it('keeps every connection of a small pool for Prisma: no lane', async () => {
+    const small = createPrisma(database.url, 2);
+    try {
+      const lane = sqlLaneOf(small)!;
+      await lane.query({ text: 'SELECT 1' });
+      await settle();
+      expect(sqlPool(small)!.idleCount).toBe(sqlPool(small)!.totalCount);
+    } finally {
+      await small.$disconnect();
+    }
   });
 });
