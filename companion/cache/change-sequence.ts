@@ -144,6 +144,8 @@ export class ChangeSequence {
   private reconnect: NodeJS.Timeout | undefined;
   /** Other instances, by id, with when this one last heard of them. */
   private readonly peers = new Map<string, number>();
+  /** Bumped by every listener session and every instance heard of that was not live (peerEpoch). */
+  private arrivals = 0;
   private readonly waiters = new Set<Waiter>();
   /** When `seen` was last cleared (performance.now()). */
   private forgotAt = -Infinity;
@@ -282,6 +284,15 @@ export class ChangeSequence {
     return !!s?.listening && this.peersComplete(s, since) && s.lastStatementStart >= since - FRESH_MS && this.livePeers(since).length === 0;
   }
 
+  /**
+   * Changes whenever another instance may have written to the database unseen by this one since the
+   * last value: at each listener session (while none listened, instances may have come and gone)
+   * and each instance heard of that was not live. The options cache reads the stored keys again.
+   */
+  peerEpoch(): number {
+    return this.arrivals;
+  }
+
   /** Stops the listener (says goodbye to the other instances first); never hangs. */
   async close(): Promise<void> {
     this.closed = true;
@@ -349,6 +360,7 @@ export class ChangeSequence {
     if (this.closed || !this.url) return;
     const client = new pg.Client({ connectionString: this.url, application_name: `${APP_NAME_PREFIX}${this.instanceId}`, connectionTimeoutMillis: 3_000, keepAlive: true });
     this.sessions += 1;
+    this.arrivals += 1;
     const s: Session = { id: this.sessions, client, listening: false, peersReadAt: undefined, lastStatementStart: -Infinity, heartbeats: [], lastHeartbeatSent: -Infinity, busy: false, timer: undefined, pid: undefined };
     this.session = s;
     client.on('notification', (msg) => this.onNotification(s, msg.channel, msg.payload ?? ''));
@@ -474,7 +486,10 @@ export class ChangeSequence {
   }
 
   private heard(id: string, at: number) {
-    if (id !== this.instanceId && UUID.test(id)) this.peers.set(id, at);
+    if (id === this.instanceId || !UUID.test(id)) return;
+    const last = this.peers.get(id);
+    if (last === undefined || last <= at - PEER_EXPIRY_MS) this.arrivals += 1;
+    this.peers.set(id, at);
   }
 
   /** Other instances heard of within PEER_EXPIRY_MS. */

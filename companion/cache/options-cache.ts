@@ -14,6 +14,12 @@
 // - one instance (the embedded database, which only this process opens): the store holds what this
 //   process wrote and what was there when it first needed to know, so a miss on a key in neither goes
 //   to the upstream without reading the store first (the keys, not the entries, are held; bounded).
+// - one instance on PostgreSQL, for now (its change listener is caught up and has heard of no other
+//   instance: change-sequence.ts `settlesAlone`): a miss on a key in neither sends its request at
+//   once, and takes the fill lease while it is on its way instead of before, so that an instance
+//   starting meanwhile waits for this fill. Each instance heard of makes it read the stored keys
+//   again. Both ask the upstream only if the other started in the instant before this one heard of
+//   it (the listener's FRESH_MS; docs/SCALING.md).
 // Invalidation is by key: datasource and config generations are part of every key, and the
 // entries of a changed datasource or config are also dropped from both layers to free space.
 import { randomUUID } from 'node:crypto';
@@ -34,7 +40,7 @@ const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 200;
 /** A lease outlives its filler's longest upstream call by this much, then another may take over. */
 const LEASE_MARGIN_MS = 1_000;
-/** One instance: at most this many stored keys are held (about 150 bytes each); past it, every miss reads the store. */
+/** At most this many stored keys are held (about 150 bytes each); past it, every miss reads the store. */
 const MAX_KNOWN_KEYS = 100_000;
 
 export type CacheOutcome = 'hit' | 'miss' | 'stale';
@@ -71,14 +77,29 @@ export interface ResolveArgs<T> {
   refusesCaller?: ((error: unknown) => boolean) | undefined;
 }
 
+/** What an instance knows of the others on its database (cache/change-sequence.ts). */
+export interface Presence {
+  /** No other instance is live, as far as this one can vouch now (its listener is caught up and knows every instance). */
+  settlesAlone(): boolean;
+  /** Changes whenever another instance may have written entries this one has not seen. */
+  peerEpoch(): number;
+}
+
 export interface OptionsCacheOptions {
   /** Other instances share the database (PostgreSQL): misses are filled once between them. */
   shared: boolean;
-  /** One instance: how many stored keys it holds at most (default MAX_KNOWN_KEYS). */
+  /**
+   * Shared: who else is on the database. While no other instance is, a miss on a key the store
+   * cannot hold sends its request at once and takes the key's fill lease meanwhile (lookupOrFetch).
+   */
+  presence?: Presence | undefined;
+  /** How many stored keys are held at most (default MAX_KNOWN_KEYS). */
   maxKnownKeys?: number;
 }
 
 type Resolved<T> = { payload: T; cache: CacheOutcome };
+/** The stored entry and the fill lease, read and taken in one statement (readOrTakeFill). */
+type Leasing = { entry: StoredEntry | null; leased: boolean | null; contended: boolean };
 /** The most recent entry seen for a key, fresh or not (what a failing upstream may be answered with). */
 interface Seen<T> {
   last: MemoryEntry<T> | undefined;
@@ -105,12 +126,14 @@ export class OptionsCache<T> {
   private readonly maxKnownKeys: number;
   private lastSweep = 0;
   /**
-   * One instance: the keys the store may hold an entry for, with the end of its stale window. Every
-   * write adds its key; the keys stored before this process started are added by one read, on the
-   * first miss that needs to know (`storedKeysLoad` settles true once they are in).
+   * The keys the store may hold an entry for, with the end of its stale window, as far as this
+   * instance has seen it (the only one on its database): every write adds its key; the keys stored
+   * before are added by one read, on the first miss that needs to know (`storedKeysLoad` settles
+   * true once they are in), read again once another instance may have written (`presence`'s epoch).
    */
   private readonly storedKeys = new Map<string, number>();
   private storedKeysLoad: Promise<boolean> | undefined;
+  private storedKeysEpoch = 0;
   /** More keys than held: every miss reads the store. */
   private storedKeysUnknown = false;
 
@@ -144,6 +167,11 @@ export class OptionsCache<T> {
     const seen: Seen<T> = { last: mem };
     if (!this.options.shared) return ((await this.mayBeStored(args.keyHash)) ? await this.sharedHit(args, seen) : null) ?? this.fill(args, seen, null);
     const holder = randomUUID();
+    if (this.options.presence?.settlesAlone() && !(await this.mayBeStored(args.keyHash))) {
+      // No other instance to fill the key, nor an entry to read: the request goes now, and the
+      // lease is taken on the way, for an instance that starts meanwhile to wait for this fill.
+      return this.fill(args, seen, holder, args.fetch, this.readOrTakeFill(args, holder));
+    }
     // One round trip: the stored entry, and the fill lease unless that entry is fresh. The request to
     // the upstream is built meanwhile, not sent: once the statement is written (pg writes it on the
     // next tick), so that building it does not delay the statement.
@@ -175,11 +203,18 @@ export class OptionsCache<T> {
 
   /**
    * One instance: false when the store certainly holds no entry for the key (no write of it since
-   * this process started, and none among the keys stored before); true when it may, or when that is
-   * not known (too many keys, or the store could not be read: the read that follows says).
+   * this process started or another instance was last heard of, and none among the keys stored
+   * before); true when it may, or when that is not known (too many keys, or the store could not be
+   * read: the read that follows says).
    */
   private async mayBeStored(keyHash: string): Promise<boolean> {
     if (this.storedKeysUnknown || this.storedKeys.has(keyHash)) return true;
+    const epoch = this.options.presence?.peerEpoch() ?? 0;
+    if (epoch !== this.storedKeysEpoch) {
+      // Another instance may have written keys not seen here: read them (again).
+      this.storedKeysEpoch = epoch;
+      this.storedKeysLoad = undefined;
+    }
     this.storedKeysLoad ??= this.loadStoredKeys();
     return !(await this.storedKeysLoad) || this.storedKeys.has(keyHash);
   }
@@ -203,7 +238,7 @@ export class OptionsCache<T> {
   }
 
   private noteStored(keyHash: string, staleUntil: number) {
-    if (this.options.shared || this.storedKeysUnknown) return;
+    if (this.storedKeysUnknown || (this.options.shared && !this.options.presence)) return;
     if ((this.storedKeys.get(keyHash) ?? 0) < staleUntil) this.storedKeys.set(keyHash, staleUntil);
     if (this.storedKeys.size > this.maxKnownKeys) this.forgetStoredKeys();
   }
@@ -245,7 +280,7 @@ export class OptionsCache<T> {
    * true: this instance holds the key's fill lease; false: another one does; null: the database
    * cannot be reached (then nobody coordinates and this instance calls the upstream itself).
    */
-  private async readOrTakeFill(args: ResolveArgs<T>, holder: string): Promise<{ entry: StoredEntry | null; leased: boolean | null; contended: boolean }> {
+  private async readOrTakeFill(args: ResolveArgs<T>, holder: string): Promise<Leasing> {
     const leaseMs = (args.deadline?.remainingMs() ?? MAX_DEADLINE_MS) + LEASE_MARGIN_MS;
     try {
       return await this.repo.getOrTakeFill(args.tenantId, args.keyHash, holder, leaseMs, this.clock.now().getTime());
@@ -287,15 +322,17 @@ export class OptionsCache<T> {
 
   /**
    * Asks the upstream (through `send`, `args.fetch` unless given); `holder`: the fill lease this
-   * instance holds, released once the entry is written.
+   * instance holds, released once the entry is written; or, with `leasing`, the lease it is taking
+   * meanwhile (written and released once that statement is done).
    */
-  private async fill(args: ResolveArgs<T>, seen: Seen<T>, holder: string | null, send: () => Promise<T> = args.fetch): Promise<Resolved<T>> {
+  private async fill(args: ResolveArgs<T>, seen: Seen<T>, holder: string | null, send: () => Promise<T> = args.fetch, leasing?: Promise<Leasing>): Promise<Resolved<T>> {
     const last = seen.last;
+    const lease = leasing && this.leaseTaken(args, leasing);
     let payload: T;
     try {
       payload = await send();
     } catch (error) {
-      if (holder) this.release(args, holder);
+      if (holder) this.release(args, holder, lease);
       if (args.refusesCaller?.(error)) {
         await this.forget(args);
         throw error;
@@ -316,8 +353,26 @@ export class OptionsCache<T> {
       staleUntil: now + Math.max(STALE_WINDOW_MS, args.ttlSeconds * 1000),
     };
     this.remember(args.keyHash, entry);
-    this.writeShared(args.keyHash, entry, holder);
+    this.writeShared(args.keyHash, entry, holder, lease);
     return { payload, cache: 'miss' };
+  }
+
+  /**
+   * The lease taken while the request was on its way: whether this instance holds it. Another one
+   * can only hold it if it started in the instant before this one heard of it (then both asked the
+   * upstream); a statement that failed left no lease.
+   */
+  private leaseTaken(args: ResolveArgs<T>, leasing: Promise<Leasing>): Promise<boolean> {
+    return leasing.then(
+      (first) => {
+        if (first.leased === false) this.log.info({ datasourceId: args.datasourceId }, 'options cache: an instance that had just started was filling the same key');
+        return first.leased === true;
+      },
+      (error: unknown) => {
+        this.log.warn({ err: error }, 'options cache fill lease failed');
+        return false;
+      },
+    );
   }
 
   /** Drops one key from both layers (awaited: the next request must not find the shared copy). */
@@ -328,9 +383,9 @@ export class OptionsCache<T> {
     });
   }
 
-  /** Not awaited by the request. */
-  private release(key: { tenantId: string; keyHash: string }, holder: string) {
-    this.track(this.releasing(key, holder));
+  /** Not awaited by the request; once `lease` is taken, when it is being taken. */
+  private release(key: { tenantId: string; keyHash: string }, holder: string, lease?: Promise<boolean>) {
+    this.track(lease ? lease.then((held) => (held ? this.releasing(key, holder) : undefined)) : this.releasing(key, holder));
   }
 
   private releasing(key: { tenantId: string; keyHash: string }, holder: string): Promise<unknown> {
@@ -362,10 +417,14 @@ export class OptionsCache<T> {
    * Started on the next turn of the event loop, once the answer has been written: serializing the
    * payload and sending the statement otherwise ran before it (about 1 ms of a cold miss).
    */
-  private writeShared(keyHash: string, e: MemoryEntry<T>, holder: string | null) {
+  private writeShared(keyHash: string, e: MemoryEntry<T>, taken: string | null, lease?: Promise<boolean>) {
     this.noteStored(keyHash, e.staleUntil);
+    let holder = taken;
     this.track(
       new Promise<void>((resolve) => setImmediate(resolve))
+        .then(async () => {
+          if (lease && !(await lease)) holder = null;
+        })
         .then(() =>
           this.repo.put(
             e.tenantId,

@@ -70,7 +70,7 @@ export function runtimeCaches(companion: Companion, log: FastifyBaseLogger = sil
       return db.datasource.findFirst({ where: { id, tenantId, deletedAt: null }, select: { id: true, version: true, cacheGeneration: true } });
     },
   }, changes);
-  const options = new OptionsCache<OptionsPayload>(db, clock, log, { shared });
+  const options = new OptionsCache<OptionsPayload>(db, clock, log, { shared, presence: changes });
   const caches: RuntimeCaches = {
     options,
     datasources,

@@ -127,6 +127,28 @@ describe.runIf(databaseKinds().includes('postgres'))('tenant change sequence (Po
       await sequence.close();
     }
   });
+
+  it('knows when it is alone, and moves its peer epoch when another instance appears (not when one leaves)', async () => {
+    const a = new ChangeSequence(readTenantChanges(db));
+    const b = new ChangeSequence(readTenantChanges(db));
+    a.listen(database.url);
+    try {
+      await until(() => a.settlesAlone());
+      const epoch = a.peerEpoch();
+      b.listen(database.url);
+      // b's heartbeat reaches a, and b knows a from pg_stat_activity: neither is alone.
+      await until(() => !a.settlesAlone() && a.peerEpoch() > epoch);
+      expect(a.peerEpoch()).toBe(epoch + 1);
+      await until(() => b.peerEpoch() === 2); // its listener session, and a
+      expect(b.settlesAlone()).toBe(false);
+      await b.close();
+      // b said goodbye: a is alone again; nobody new was heard of.
+      await until(() => a.settlesAlone());
+      expect(a.peerEpoch()).toBe(epoch + 1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
 
 async function until(condition: () => boolean) {
