@@ -19,7 +19,8 @@
 //   once, and takes the fill lease while it is on its way instead of before, so that an instance
 //   starting meanwhile waits for this fill. Each instance heard of makes it read the stored keys
 //   again. Both ask the upstream only if the other started in the instant before this one heard of
-//   it (the listener's FRESH_MS; docs/SCALING.md).
+//   it (the listener's FRESH_MS) or its listener is down; a lone miss that finds such a lease takes
+//   the lease first again for a while (docs/SCALING.md).
 // Invalidation is by key: datasource and config generations are part of every key, and the
 // entries of a changed datasource or config are also dropped from both layers to free space.
 import { randomUUID } from 'node:crypto';
@@ -40,6 +41,11 @@ const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 200;
 /** A lease outlives its filler's longest upstream call by this much, then another may take over. */
 const LEASE_MARGIN_MS = 1_000;
+/**
+ * A lone miss that found another instance's lease (one not heard of: it had just started, or its
+ * listener is down) makes misses take the lease first again for this long.
+ */
+const NOT_ALONE_FOR_MS = 10_000;
 /** At most this many stored keys are held (about 150 bytes each); past it, every miss reads the store. */
 const MAX_KNOWN_KEYS = 100_000;
 
@@ -134,6 +140,8 @@ export class OptionsCache<T> {
   private readonly storedKeys = new Map<string, number>();
   private storedKeysLoad: Promise<boolean> | undefined;
   private storedKeysEpoch = 0;
+  /** performance.now() before which misses take the lease first, alone or not (NOT_ALONE_FOR_MS). */
+  private leaseFirstUntil = -Infinity;
   /** More keys than held: every miss reads the store. */
   private storedKeysUnknown = false;
 
@@ -167,7 +175,7 @@ export class OptionsCache<T> {
     const seen: Seen<T> = { last: mem };
     if (!this.options.shared) return ((await this.mayBeStored(args.keyHash)) ? await this.sharedHit(args, seen) : null) ?? this.fill(args, seen, null);
     const holder = randomUUID();
-    if (this.options.presence?.settlesAlone() && !(await this.mayBeStored(args.keyHash))) {
+    if (performance.now() >= this.leaseFirstUntil && this.options.presence?.settlesAlone() && !(await this.mayBeStored(args.keyHash))) {
       // No other instance to fill the key, nor an entry to read: the request goes now, and the
       // lease is taken on the way, for an instance that starts meanwhile to wait for this fill.
       return this.fill(args, seen, holder, args.fetch, this.readOrTakeFill(args, holder));
@@ -359,13 +367,17 @@ export class OptionsCache<T> {
 
   /**
    * The lease taken while the request was on its way: whether this instance holds it. Another one
-   * can only hold it if it started in the instant before this one heard of it (then both asked the
-   * upstream); a statement that failed left no lease.
+   * holds it only if this one has not heard of it (it had just started, or its listener is down):
+   * then both asked the upstream, and misses here take the lease first for a while. A statement
+   * that failed left no lease.
    */
   private leaseTaken(args: ResolveArgs<T>, leasing: Promise<Leasing>): Promise<boolean> {
     return leasing.then(
       (first) => {
-        if (first.leased === false) this.log.info({ datasourceId: args.datasourceId }, 'options cache: an instance that had just started was filling the same key');
+        if (first.leased === false) {
+          this.leaseFirstUntil = performance.now() + NOT_ALONE_FOR_MS;
+          this.log.info({ datasourceId: args.datasourceId }, 'options cache: another instance, not heard of, was filling the same key: misses take the lease first for a while');
+        }
         return first.leased === true;
       },
       (error: unknown) => {

@@ -141,6 +141,32 @@ describe.skipIf(!inject('postgresAdminUrl'))('a miss on PostgreSQL with no other
     await Promise.all([lone.settled(), started.settled()]);
   });
 
+  it('takes the lease first again once a lone miss found the lease of an instance it had not heard of', async () => {
+    const cache = instance(new Listener(true));
+    await resolve(cache, `warm-${randomUUID()}`, upstream());
+    await cache.settled();
+    const key = `k-${randomUUID()}`;
+    await db.$executeRaw`INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt") VALUES (${tenantId}::uuid, ${key}, 'not-heard-of', clock_timestamp() + interval '1 minute')`;
+    const u = upstream();
+    expect(await resolve(cache, key, u)).toMatchObject({ cache: 'miss' });
+    expect(u.sent).toBe(1);
+    await cache.settled();
+    const holders = await db.$queryRaw<Array<{ holder: string }>>`SELECT holder FROM "CacheFill" WHERE "keyHash" = ${key}`;
+    expect(holders, 'the other instance keeps its lease').toEqual([{ holder: 'not-heard-of' }]);
+    // The next miss, on another key, waits for its lease statement again.
+    const next = upstream();
+    const lock = await leasesBlocked();
+    const resolving = resolve(cache, `k-${randomUUID()}`, next);
+    try {
+      expect(await Promise.race([resolving, later(300)])).toBe('later');
+      expect(next.sent).toBe(0);
+    } finally {
+      await lock.open();
+    }
+    expect(await resolving).toMatchObject({ cache: 'miss' });
+    await cache.settled();
+  });
+
   it('reads the stored keys again once another instance is heard of: what it stored is a hit', async () => {
     const listener = new Listener(true);
     const cache = instance(listener);
