@@ -177,8 +177,10 @@ export class OptionsCache<T> {
     const holder = randomUUID();
     if (performance.now() >= this.leaseFirstUntil && this.options.presence?.settlesAlone() && !(await this.mayBeStored(args.keyHash))) {
       // No other instance to fill the key, nor an entry to read: the request goes now, and the
-      // lease is taken on the way, for an instance that starts meanwhile to wait for this fill.
-      return this.fill(args, seen, holder, args.fetch, this.readOrTakeFill(args, holder));
+      // lease is taken on the way, for an instance that starts meanwhile to wait for this fill
+      // (once the request is written: on the next turn of the event loop).
+      const leasing = new Promise<Leasing>((resolve) => setImmediate(() => resolve(this.readOrTakeFill(args, holder))));
+      return this.fill(args, seen, holder, args.fetch, leasing);
     }
     // One round trip: the stored entry, and the fill lease unless that entry is fresh. The request to
     // the upstream is built meanwhile, not sent: once the statement is written (pg writes it on the
