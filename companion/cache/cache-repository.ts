@@ -55,8 +55,11 @@ export function cacheRepository(db: Db) {
       SELECT $1::uuid, $2, $3::uuid, $4::uuid, $5::jsonb, to_timestamp($6::float8 / 1000) AT TIME ZONE 'UTC', to_timestamp($7::float8 / 1000) AT TIME ZONE 'UTC'
         FROM no_flush_wait
       ON CONFLICT ("tenantId", "keyHash") DO UPDATE SET ${UPSERT_SET}
+    ), released AS (
+      DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $8::text
     )
-    DELETE FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2 AND holder = $8::text`;
+    SELECT EXISTS (SELECT 1 FROM "CacheFill" WHERE "tenantId" = $1::uuid AND "keyHash" = $2
+      AND holder IS DISTINCT FROM $8::text AND "expiresAt" > clock_timestamp()) AS others`;
   const GET_OR_TAKE_FILL = `WITH ${flush}, entry AS (${ENTRY_BY_KEY}), lease AS (
       INSERT INTO "CacheFill" ("tenantId", "keyHash", holder, "expiresAt")
       SELECT $1::uuid, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond' FROM no_flush_wait
@@ -81,11 +84,13 @@ export function cacheRepository(db: Db) {
     /**
      * Writes the entry and, in the same statement, releases `holder`'s fill lease on the key (when
      * given): one round trip, and waiters see the entry and the lease gone at the same instant.
+     * `others`: another holder's running lease was on the key (another instance is filling it too).
      * Not in a transaction: one statement is atomic, and batch transactions here could be left open.
      */
-    async put(tenantId: string, keyHash: string, entry: StoredEntry, holder: string | null = null): Promise<void> {
+    async put(tenantId: string, keyHash: string, entry: StoredEntry, holder: string | null = null): Promise<{ others: boolean }> {
       const values = [tenantId, keyHash, entry.datasourceId, entry.fieldId, JSON.stringify(entry.payload), entry.expiresAt.getTime(), entry.staleUntil.getTime(), holder];
-      await rowsOf('oc-cache-put', PUT, values);
+      const [row] = await rowsOf<{ others: boolean }>('oc-cache-put', PUT, values);
+      return { others: row?.others === true };
     },
     /**
      * A miss between instances in one round trip: the stored entry, and the key's fill lease taken

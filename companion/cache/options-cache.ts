@@ -16,11 +16,12 @@
 //   to the upstream without reading the store first (the keys, not the entries, are held; bounded).
 // - one instance on PostgreSQL, for now (its change listener is caught up and has heard of no other
 //   instance: change-sequence.ts `settlesAlone`): a miss on a key in neither sends its request at
-//   once, and takes the fill lease while it is on its way instead of before, so that an instance
-//   starting meanwhile waits for this fill. Each instance heard of makes it read the stored keys
+//   once, and takes the fill lease only if the request is still out 5 ms later (so that an instance
+//   starting meanwhile waits for this fill). Each instance heard of makes it read the stored keys
 //   again. Both ask the upstream only if the other started in the instant before this one heard of
-//   it (the listener's FRESH_MS) or its listener is down; a lone miss that finds such a lease takes
-//   the lease first again for a while (docs/SCALING.md).
+//   it (the listener's FRESH_MS) or its listener is down; a lone fill that finds such an instance's
+//   lease (its lease statement, or the entry's write, says) takes the lease first again for a while
+//   (docs/SCALING.md).
 // Invalidation is by key: datasource and config generations are part of every key, and the
 // entries of a changed datasource or config are also dropped from both layers to free space.
 import { randomUUID } from 'node:crypto';
@@ -46,6 +47,9 @@ const LEASE_MARGIN_MS = 1_000;
  * listener is down) makes misses take the lease first again for this long.
  */
 const NOT_ALONE_FOR_MS = 10_000;
+/** A lone fill takes the key's lease if its request is still out after this long (lateLease). */
+const LONE_LEASE_AFTER_MS = 5;
+const NOT_TAKEN = Promise.resolve(false);
 /** At most this many stored keys are held (about 150 bytes each); past it, every miss reads the store. */
 const MAX_KNOWN_KEYS = 100_000;
 
@@ -176,11 +180,9 @@ export class OptionsCache<T> {
     if (!this.options.shared) return ((await this.mayBeStored(args.keyHash)) ? await this.sharedHit(args, seen) : null) ?? this.fill(args, seen, null);
     const holder = randomUUID();
     if (performance.now() >= this.leaseFirstUntil && this.options.presence?.settlesAlone() && !(await this.mayBeStored(args.keyHash))) {
-      // No other instance to fill the key, nor an entry to read: the request goes now, and the
-      // lease is taken on the way, for an instance that starts meanwhile to wait for this fill
-      // (once the request is written: on the next turn of the event loop).
-      const leasing = new Promise<Leasing>((resolve) => setImmediate(() => resolve(this.readOrTakeFill(args, holder))));
-      return this.fill(args, seen, holder, args.fetch, leasing);
+      // No other instance to fill the key, nor an entry to read: the request goes now (and the
+      // lease is taken if it is still out a moment later: lateLease).
+      return this.fill(args, seen, holder, args.fetch, true);
     }
     // One round trip: the stored entry, and the fill lease unless that entry is fresh. The request to
     // the upstream is built meanwhile, not sent: once the statement is written (pg writes it on the
@@ -332,16 +334,17 @@ export class OptionsCache<T> {
 
   /**
    * Asks the upstream (through `send`, `args.fetch` unless given); `holder`: the fill lease this
-   * instance holds, released once the entry is written; or, with `leasing`, the lease it is taking
-   * meanwhile (written and released once that statement is done).
+   * instance holds, released once the entry is written; or, `lone`, the one it takes if the
+   * request is still out a moment later (lateLease).
    */
-  private async fill(args: ResolveArgs<T>, seen: Seen<T>, holder: string | null, send: () => Promise<T> = args.fetch, leasing?: Promise<Leasing>): Promise<Resolved<T>> {
+  private async fill(args: ResolveArgs<T>, seen: Seen<T>, holder: string | null, send: () => Promise<T> = args.fetch, lone = false): Promise<Resolved<T>> {
     const last = seen.last;
-    const lease = leasing && this.leaseTaken(args, leasing);
+    const late = lone && holder ? this.lateLease(args, holder) : undefined;
     let payload: T;
     try {
       payload = await send();
     } catch (error) {
+      const lease = late?.stop();
       if (holder) this.release(args, holder, lease);
       if (args.refusesCaller?.(error)) {
         await this.forget(args);
@@ -362,31 +365,49 @@ export class OptionsCache<T> {
       expiresAt: now + args.ttlSeconds * 1000,
       staleUntil: now + Math.max(STALE_WINDOW_MS, args.ttlSeconds * 1000),
     };
+    const lease = late?.stop();
     this.remember(args.keyHash, entry);
     this.writeShared(args.keyHash, entry, holder, lease);
     return { payload, cache: 'miss' };
   }
 
   /**
-   * The lease taken while the request was on its way: whether this instance holds it. Another one
-   * holds it only if this one has not heard of it (it had just started, or its listener is down):
-   * then both asked the upstream, and misses here take the lease first for a while. A statement
-   * that failed left no lease.
+   * A lone fill's lease, taken only if its request is still out after LONE_LEASE_AFTER_MS: an
+   * instance that starts meanwhile then waits for this fill. Not sooner: on a small machine the
+   * statement, sent beside the request, slowed the upstream's answer more than the lease cost
+   * before it. `stop()` (once the request is answered) cancels it if not taken, and says whether
+   * this instance holds it.
    */
-  private leaseTaken(args: ResolveArgs<T>, leasing: Promise<Leasing>): Promise<boolean> {
-    return leasing.then(
-      (first) => {
-        if (first.leased === false) {
-          this.leaseFirstUntil = performance.now() + NOT_ALONE_FOR_MS;
-          this.log.info({ datasourceId: args.datasourceId }, 'options cache: another instance, not heard of, was filling the same key: misses take the lease first for a while');
-        }
-        return first.leased === true;
+  private lateLease(args: ResolveArgs<T>, holder: string): { stop: () => Promise<boolean> } {
+    let taking: Promise<boolean> | undefined;
+    const timer = setTimeout(() => {
+      taking = this.readOrTakeFill(args, holder).then(
+        (first) => {
+          if (first.leased === false) this.notAlone(args);
+          return first.leased === true;
+        },
+        (error: unknown) => {
+          this.log.warn({ err: error }, 'options cache fill lease failed');
+          return false;
+        },
+      );
+    }, LONE_LEASE_AFTER_MS);
+    return {
+      stop: () => {
+        clearTimeout(timer);
+        return taking ?? NOT_TAKEN;
       },
-      (error: unknown) => {
-        this.log.warn({ err: error }, 'options cache fill lease failed');
-        return false;
-      },
-    );
+    };
+  }
+
+  /**
+   * A lone fill found another instance filling the same key: one this instance has not heard of
+   * (it had just started, or its listener is down), so both asked the upstream. Misses here take
+   * the lease first for a while.
+   */
+  private notAlone(args: { datasourceId: string }) {
+    this.leaseFirstUntil = performance.now() + NOT_ALONE_FOR_MS;
+    this.log.info({ datasourceId: args.datasourceId }, 'options cache: another instance, not heard of, was filling the same key: misses take the lease first for a while');
   }
 
   /** Drops one key from both layers (awaited: the next request must not find the shared copy). */
@@ -439,8 +460,8 @@ export class OptionsCache<T> {
         .then(async () => {
           if (lease && !(await lease)) holder = null;
         })
-        .then(() =>
-          this.repo.put(
+        .then(async () => {
+          const { others } = await this.repo.put(
             e.tenantId,
             keyHash,
             {
@@ -451,8 +472,10 @@ export class OptionsCache<T> {
               staleUntil: new Date(e.staleUntil),
             },
             holder,
-          ),
-        )
+          );
+          // A lone fill (`lease` given) that finds another's lease on the key: see notAlone.
+          if (lease && others) this.notAlone(e);
+        })
         .catch((error: unknown) => {
           this.log.warn({ err: isDatabaseUnavailable(error) ? undefined : error }, 'options cache write failed');
           return holder ? this.releasing({ tenantId: e.tenantId, keyHash }, holder) : undefined;

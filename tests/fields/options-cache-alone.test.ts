@@ -1,9 +1,10 @@
 // A miss on PostgreSQL while no other instance is on the database (cache/options-cache.ts, the
-// lone instance): the request goes to the upstream at once, with the key's fill lease taken while
-// it is on its way, not before. Shown by holding a lock that blocks the lease statement: the lone
-// instance answers through it, one that knows of another instance waits for it. An instance that
-// starts during the lone fill waits for its entry (one upstream call between them), and entries
-// another instance stored are read again once it is heard of.
+// lone instance): the request goes to the upstream at once, and the key's fill lease is taken only
+// if it is still out a moment later. Shown by holding a lock that blocks every statement on the
+// lease table: the lone instance answers through it, one that knows of another instance waits for
+// it. An instance that starts during a slow lone fill waits for its entry (one upstream call between
+// them); a lone fill that meets the lease of an instance it had not heard of takes the lease first
+// again; entries another instance stored are read again once it is heard of.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -79,7 +80,7 @@ describe.skipIf(!inject('postgresAdminUrl'))('a miss on PostgreSQL with no other
     };
   }
 
-  it('answers without waiting for the lease statement, and writes the entry and releases the lease once it is done', async () => {
+  it('answers without any statement on the lease table, and writes the entry once it can, leaving no lease', async () => {
     const cache = instance(new Listener(true));
     await resolve(cache, `warm-${randomUUID()}`, upstream()); // the stored keys read, once
     await cache.settled();
@@ -89,13 +90,13 @@ describe.skipIf(!inject('postgresAdminUrl'))('a miss on PostgreSQL with no other
     try {
       expect(await Promise.race([resolve(cache, key, u), later(2_000)])).toEqual({ payload: { options: [{ id: 'sent-1', value: 'Sent' }] }, cache: 'miss' });
       expect(u.sent).toBe(1);
-      expect(await cacheRepository(db).get(tenantId, key), 'the entry waits for the lease').toBeNull();
+      expect(await cacheRepository(db).get(tenantId, key), 'the write (which releases a lease) waits for the lock').toBeNull();
     } finally {
       await lock.open();
     }
     await cache.settled();
     expect((await cacheRepository(db).get(tenantId, key))?.payload).toEqual({ options: [{ id: 'sent-1', value: 'Sent' }] });
-    expect(await cacheRepository(db).fillRunning(tenantId, key), 'released by the write').toBe(false);
+    expect(await cacheRepository(db).fillRunning(tenantId, key)).toBe(false);
     const rows = await db.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "CacheFill" WHERE "keyHash" = ${key}`;
     expect(rows).toEqual([{ n: 0 }]);
   });
@@ -117,14 +118,14 @@ describe.skipIf(!inject('postgresAdminUrl'))('a miss on PostgreSQL with no other
     await cache.settled();
   });
 
-  it('makes an instance that starts during its fill wait for the entry: one upstream call between them', async () => {
+  it('takes the lease during a slow fill, so an instance that starts meanwhile waits for its entry: one upstream call between them', async () => {
     const lone = instance(new Listener(true));
     const started = instance(new Listener(false));
     const key = `k-${randomUUID()}`;
     const first = upstream(true);
     const second = upstream();
     const filling = resolve(lone, key, first);
-    // The lease is taken while the request is on its way.
+    // The request is still out a moment later: the lease is taken.
     let leased = false;
     for (let i = 0; i < 200 && !leased; i += 1) {
       leased = await cacheRepository(db).fillRunning(tenantId, key);
