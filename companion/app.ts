@@ -35,7 +35,8 @@ export async function buildApp(
   const bodyLimit = 1024 * 1024;
   // Warm options hits are answered at the server's request event (http/hot-path.ts); every other
   // request, and any it does not answer, goes to Fastify's handler.
-  const hot = new HotPath(bodyLimit);
+  const serializers = sharedSerializers();
+  const hot = new HotPath(bodyLimit, serializers.compiledFor);
   const app = Fastify({
     serverFactory: (handler, options) => {
       // Fastify hands over its options with its defaults filled in; set up as it sets up the server
@@ -54,7 +55,7 @@ export async function buildApp(
     frameworkErrors,
     // One line per request instead of Fastify's two (request-log.ts).
     logController: new OneLinePerRequest(),
-    schemaController: { compilersFactory: { buildSerializer: sharedSerializers() } },
+    schemaController: { compilersFactory: { buildSerializer: serializers.factory } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Before any route is registered: each route's own hook observes its latency.

@@ -10,7 +10,7 @@ import { connectedOptions } from './connected-options.js';
 import { fieldSnapshots } from './field-snapshots.js';
 import { recalculate } from './field-recalculation.js';
 import { filterByInput, pageOf } from './option-paging.js';
-import { hitBytes } from './options-hit.js';
+import { handedResolution, hitBytes } from './options-hit.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
@@ -26,19 +26,22 @@ export async function fieldRuntimeRoutes(app: FastifyInstance) {
     { schema: { tags: ['fields'], params: FieldRef, body: OptionsRequest, response: { 200: OptionsResponse, ...errors } } },
     async (request, reply) => {
       const body = (request.body ?? {}) as OptionsRequest;
+      // Resolved by the hot path already (it failed): its outcome, not a second resolution.
+      const handed = handedResolution(request.raw);
       const caller = callerOf(request, reply);
-      const field = await fields.get(request.tenantId, (request.params as { id: string }).id, caller.deadline.startedAt);
+      const field = handed ? handed.field : await fields.get(request.tenantId, (request.params as { id: string }).id, caller.deadline.startedAt);
       if (!field) throw notFound('Field');
       const offset = body.cursor === undefined ? 0 : Number(body.cursor);
       if (!Number.isInteger(offset) || offset < 0) throw badRequest('cursor is not one this route gave out', 'invalid_cursor');
-      const result = await connectedOptions(companion, {
-        tenantId: request.tenantId,
-        caller,
-        config: field,
-        context: body.context,
-        input: body.input,
-        cache: true,
-      });
+      const result = await (handed?.resolving ??
+        connectedOptions(companion, {
+          tenantId: request.tenantId,
+          caller,
+          config: field,
+          context: body.context,
+          input: body.input,
+          cache: true,
+        }));
       const { options, nextCursor } = pageOf(filterByInput(result.options, field.query, body.input), offset, body.limit);
       if (result.cache !== 'hit' || options !== result.options || nextCursor !== null) return { options, nextCursor, cache: result.cache };
       // A whole list from memory: its bytes, made once (options-hit.ts).

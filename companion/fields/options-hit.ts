@@ -7,11 +7,14 @@
 // authenticated, parsed and validated, the bytes when the route would answer them from memory, at
 // once (no I/O, no await), else undefined, having read, sent and changed nothing, so that the route
 // can then run as usual.
+import type { IncomingMessage } from 'node:http';
 import type { Companion } from '../companion.js';
 import type { Option } from '../contract/common.js';
 import type { OptionsRequest } from '../contract/field.js';
 import type { CallerContext } from '../connectors/query-pipeline-types.js';
 import { cachedOptions } from './connected-options.js';
+import type { ConnectedOptionsResult } from './connected-options-types.js';
+import type { FieldRow } from './field-repository.js';
 import { fieldSnapshots } from './field-snapshots.js';
 import { filterByInput, pageOf } from './option-paging.js';
 
@@ -27,12 +30,34 @@ export function hitBytes(options: Option[], serialize: () => string): Buffer {
   return bytes;
 }
 
-export interface WarmHitRequest {
+/** A request the hot path took, authenticated, parsed and validated: what the route would look its options up with. */
+export interface OptionsLookup {
   tenantId: string;
   caller: CallerContext;
+  body: OptionsRequest;
+}
+
+export interface WarmHitRequest extends OptionsLookup {
   /** The field's id or key, as in the URL. */
   ref: string;
-  body: OptionsRequest;
+}
+
+/** A resolution the hot path started for a request and then handed to the route with it (it failed). */
+export interface HandedResolution {
+  field: FieldRow;
+  resolving: Promise<ConnectedOptionsResult>;
+}
+
+const handed = new WeakMap<IncomingMessage, HandedResolution>();
+
+/** The hot path's resolution of this request, for the route to finish (http/hot-path.ts). */
+export function handOverResolving(raw: IncomingMessage, resolution: HandedResolution): void {
+  handed.set(raw, resolution);
+}
+
+/** What the hot path resolved for this request, if anything: the route answers it instead of resolving again. */
+export function handedResolution(raw: IncomingMessage): HandedResolution | undefined {
+  return handed.get(raw);
 }
 
 export function warmHit(companion: Companion, { tenantId, caller, ref, body }: WarmHitRequest): Buffer | undefined {

@@ -33,14 +33,17 @@ import { Readable } from 'node:stream';
 import { parse as secureJsonParse } from 'secure-json-parse';
 import type { FastifyBaseLogger, FastifyInstance, FastifySchemaCompiler, preParsingHookHandler } from 'fastify';
 import type { Companion } from '../companion.js';
-import { FieldRef, OptionsRequest } from '../contract/field.js';
+import { FieldRef, OptionsRequest, OptionsResponse } from '../contract/field.js';
 import { bearerToken, forgeTokensOf, handedOver } from '../auth/authenticate.js';
 import type { Invocation } from '../auth/forge-token-verifier.js';
 import { settleCaller } from '../auth/caller-identity.js';
 import { Deadline } from '../deadline.js';
 import { hasNonFiniteNumber } from './error-handler.js';
 import { arrivedAt } from './arrival.js';
-import { warmHit } from '../fields/options-hit.js';
+import { handOverResolving, hitBytes, warmHit, type OptionsLookup } from '../fields/options-hit.js';
+import { connectedOptions } from '../fields/connected-options.js';
+import { fieldSnapshots } from '../fields/field-snapshots.js';
+import { filterByInput, pageOf } from '../fields/option-paging.js';
 import type { RouteMeter } from '../metrics/companion-metrics.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -51,15 +54,6 @@ const URL_OF_ROUTE = /^\/v1\/fields\/([A-Za-z0-9_-]{1,100})\/options$/;
 const JSON_TYPE = /^application\/json(?:\s*;\s*charset=utf-8)?$/i;
 const DIGITS = /^[0-9]{1,10}$/;
 const ANSWER_TYPE = 'application/json; charset=utf-8';
-/**
- * A field the hot path looked up this many times in a row without an answer (typed input with
- * other text each time, say; requests refused before any lookup do not count) is handed to Fastify
- * at once, but for one request in PROBE_EVERY: on a miss, the lookup is work the route then does
- * again.
- */
-const PAUSE_AFTER = 8;
-const PROBE_EVERY = 64;
-const MAX_TRACKED = 10_000;
 /** As Fastify's JSON parser is configured by default (onProtoPoisoning, onConstructorPoisoning). */
 const PARSE = { protoAction: 'error', constructorAction: 'error' } as const;
 
@@ -91,10 +85,11 @@ export class HotPath {
   private nextId = 0;
   /** Bodies read here of requests handed to Fastify: replayed to its body reader. */
   private readonly bodies = new WeakMap<IncomingMessage, Buffer>();
-  /** Per field reference (as in the URL): lookups in a row that found no answer (see PAUSE_AFTER). */
-  private readonly unanswered = new Map<string, number>();
-
-  constructor(private readonly bodyLimit: number) {}
+  constructor(
+    private readonly bodyLimit: number,
+    /** The serializer Fastify compiled for a response schema (http/serializers.ts), once the app is ready. */
+    private readonly serializerFor: (schema: object) => ((payload: never) => string) | undefined,
+  ) {}
 
   /** Fastify's `genReqId` too: one sequence for both ways a request is answered (`req-<n in base 36>`). */
   readonly requestId = (_raw: IncomingMessage): string => {
@@ -163,11 +158,6 @@ export class HotPath {
     ) {
       return handler(req, res);
     }
-    const streak = this.unanswered.get(ref) ?? 0;
-    if (streak >= PAUSE_AFTER && streak % PROBE_EVERY !== 0) {
-      this.unanswered.set(ref, streak + 1);
-      return handler(req, res);
-    }
     const arrived = performance.now();
     const verifying = ready.companion.verifier(token);
     // Taken below once the body is in; a request whose client goes away never gets there.
@@ -186,31 +176,74 @@ export class HotPath {
     });
   }
 
-  /** Sends the warm hit, or hands the request over. */
+  /** Sends the warm hit, resolves the options (resolve), or hands the request over. */
   private finish(ready: Ready, req: IncomingMessage, res: ServerResponse, handler: Handler, r: Taken, verifying: Promise<Invocation>): void {
-    let bytes: Buffer | 'missed' | 'not-taken';
+    let found: Buffer | OptionsLookup | 'not-taken';
     try {
-      bytes = this.answer(ready, req, r);
+      found = this.answer(ready, req, r);
     } catch {
       // Whatever it was, the route meets it again and answers it as it answers errors.
-      bytes = 'not-taken';
+      found = 'not-taken';
     }
-    if (bytes === 'missed') {
-      if (this.unanswered.size >= MAX_TRACKED) this.unanswered.clear();
-      this.unanswered.set(r.ref, (this.unanswered.get(r.ref) ?? 0) + 1);
+    if (found === 'not-taken') return this.handOver(req, res, r.body, handler, verifying, r.arrived);
+    if (!Buffer.isBuffer(found)) {
+      void this.resolve(ready, req, res, handler, r, verifying, found);
+      return;
     }
-    if (typeof bytes === 'string') return this.handOver(req, res, r.body, handler, verifying, r.arrived);
-    if (this.unanswered.size > 0) this.unanswered.delete(r.ref);
+    ready.companion.metrics.hotAnswer('warm');
+    this.send(ready, req, res, r, found);
+  }
+
+  /** A 200 answer: the route's headers, its latency histogram and its one log line. */
+  private send(ready: Ready, req: IncomingMessage, res: ServerResponse, r: Taken, bytes: Buffer): void {
     try {
       res.writeHead(200, { 'content-type': ANSWER_TYPE, 'content-length': bytes.length });
       res.end(bytes);
       const ms = performance.now() - r.arrived;
       ready.meter.observe(200, ms / 1000);
-      ready.companion.metrics.hotAnswer();
       ready.lines.info({ reqId: this.requestId(req), method: 'POST', url: req.url, statusCode: 200, responseTime: Math.round(ms * 100) / 100 }, 'request completed');
     } catch (error) {
       ready.log.error({ err: error }, 'hot path: the answer could not be sent');
     }
+  }
+
+  /**
+   * What the route does for a request the warm lookup did not answer (a miss, a filtered list, a
+   * first page, a list not answered yet): the same field lookup, the same connectedOptions call and
+   * paging, and the route's serializer. Only a 200 is sent from here. A cursor, an unknown field or
+   * a lookup that fails go to the route untouched; a resolution that fails goes to it with its
+   * outcome (options-hit.ts handOverResolving), so the route throws that very error and Fastify's
+   * error handler answers it: nothing is asked of the upstream twice.
+   */
+  private async resolve(ready: Ready, req: IncomingMessage, res: ServerResponse, handler: Handler, r: Taken, verifying: Promise<Invocation>, m: OptionsLookup): Promise<void> {
+    const { companion } = ready;
+    // The route's serializer for its 200 answer: the very function Fastify compiled (http/serializers.ts).
+    const serialize = this.serializerFor(OptionsResponse) as ((payload: OptionsResponse) => string) | undefined;
+    const { tenantId, body, caller } = m;
+    let field;
+    let resolving;
+    try {
+      if (!serialize || body.cursor !== undefined) return this.handOver(req, res, r.body, handler, verifying, r.arrived);
+      field = await fieldSnapshots(companion).get(tenantId, r.ref, caller.deadline.startedAt);
+      if (!field) return this.handOver(req, res, r.body, handler, verifying, r.arrived);
+      resolving = connectedOptions(companion, { tenantId, caller, config: field, context: body.context, input: body.input, cache: true });
+    } catch {
+      return this.handOver(req, res, r.body, handler, verifying, r.arrived);
+    }
+    let bytes: Buffer;
+    try {
+      const result = await resolving;
+      const { options, nextCursor } = pageOf(filterByInput(result.options, field.query, body.input), 0, body.limit);
+      bytes =
+        result.cache === 'hit' && options === result.options && nextCursor === null
+          ? hitBytes(options, () => serialize({ options, nextCursor, cache: 'hit' }))
+          : Buffer.from(serialize({ options, nextCursor, cache: result.cache }));
+    } catch {
+      handOverResolving(req, { field, resolving });
+      return this.handOver(req, res, r.body, handler, verifying, r.arrived);
+    }
+    companion.metrics.hotAnswer('resolved');
+    this.send(ready, req, res, r, bytes);
   }
 
   /** To Fastify, with the body read here and the token check already made (auth/authenticate.ts). */
@@ -227,11 +260,11 @@ export class HotPath {
   }
 
   /**
-   * The bytes of a warm hit for this request; else `missed` (looked up: no whole list in memory) or
-   * `not-taken` (not looked up: the route refuses it, or has to resolve the tenant). Fastify answers
-   * both.
+   * The bytes of a warm hit for this request; else what it was looked up with (no whole list in
+   * memory: resolve takes it from there), or `not-taken` (not looked up: the route refuses it, or
+   * has to resolve the tenant; Fastify answers it).
    */
-  private answer(ready: Ready, req: IncomingMessage, { ref, body: raw, invocation, arrived }: Taken): Buffer | 'missed' | 'not-taken' {
+  private answer(ready: Ready, req: IncomingMessage, { ref, body: raw, invocation, arrived }: Taken): Buffer | OptionsLookup | 'not-taken' {
     const { companion } = ready;
     // A tenant not known to this process yet is resolved (and created) by the /v1 hook.
     const tenantId = companion.tenants.known(invocation);
@@ -240,9 +273,8 @@ export class HotPath {
     const caller = settleCaller(invocation, body, companion.config);
     const params = { id: ref };
     if (!ready.validParams(params) || !ready.validBody(body) || hasNonFiniteNumber(body)) return 'not-taken';
-    const bytes = warmHit(companion, {
+    const lookup: OptionsLookup = {
       tenantId,
-      ref,
       body: body as OptionsRequest,
       caller: {
         tenantId,
@@ -251,7 +283,7 @@ export class HotPath {
         accountId: caller.accountId,
         deadline: new Deadline(companion.config.deadlineMs, performance.now() - arrived),
       },
-    });
-    return bytes ?? 'missed';
+    };
+    return warmHit(companion, { ...lookup, ref }) ?? lookup;
   }
 }

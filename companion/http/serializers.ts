@@ -8,9 +8,11 @@ import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 
 type SerializerFactory = ReturnType<typeof SerializerSelector>;
 
-export function sharedSerializers(): SerializerFactory {
+export function sharedSerializers(): { factory: SerializerFactory; compiledFor: (schema: object) => ((payload: never) => string) | undefined } {
   const build = SerializerSelector();
-  return (externalSchemas, options) => {
+  // Every schema compiled so far, whichever context compiled it (there are no shared schemas).
+  const all = new WeakMap<object, (payload: never) => string>();
+  const factory: SerializerFactory = (externalSchemas, options) => {
     const compile = build(externalSchemas, options);
     const compiled = new WeakMap<object, ReturnType<typeof compile>>();
     return (route) => {
@@ -20,8 +22,11 @@ export function sharedSerializers(): SerializerFactory {
       if (!serializer) {
         serializer = compile(route);
         compiled.set(schema, serializer);
+        all.set(schema, serializer as (payload: never) => string);
       }
       return serializer;
     };
   };
+  /** The serializer Fastify compiled for a route's response schema (the hot path answers with it). */
+  return { factory, compiledFor: (schema) => all.get(schema) };
 }

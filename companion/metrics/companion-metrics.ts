@@ -78,8 +78,11 @@ export class DatasourceMeter {
 export interface CompanionMetrics {
   readonly registry: Registry;
   route(method: string, route: string): RouteMeter;
-  /** A request was answered by the hot path (http/hot-path.ts): a warm options hit beside Fastify. */
-  hotAnswer(): void;
+  /**
+   * A request was answered by the hot path (http/hot-path.ts), beside Fastify: `warm`, a whole list
+   * from memory as bytes; `resolved`, the options resolved there (a miss, a filtered list, a page).
+   */
+  hotAnswer(answer: 'warm' | 'resolved'): void;
   datasource(tenantId: string, datasourceId: string, type: string): DatasourceMeter;
   /** Recent health of the given datasources of one tenant (zeros for those not used lately). */
   health(tenantId: string, datasourceIds: readonly string[]): Map<string, HealthSummary>;
@@ -150,22 +153,24 @@ export function createCompanionMetrics(options: MetricsOptions = {}): CompanionM
     },
   });
 
-  let hotAnswers = 0;
+  const hotAnswers = { warm: 0, resolved: 0 };
   new Counter({
     name: 'oc_http_hot_path_answers_total',
-    help: 'Requests answered by the hot path: warm options hits sent without Fastify\'s request pipeline (also counted per route)',
+    help: 'Options requests answered without Fastify\'s request pipeline (also counted per route): answer="warm", a whole cached list as bytes; "resolved", resolved there',
+    labelNames: ['answer'],
     registers,
     collect() {
       this.reset();
-      this.inc(hotAnswers);
+      this.inc({ answer: 'warm' }, hotAnswers.warm);
+      this.inc({ answer: 'resolved' }, hotAnswers.resolved);
     },
   });
 
   return {
     registry,
     route: (method, route) => new RouteMeter(httpSeconds, method, route),
-    hotAnswer: () => {
-      hotAnswers += 1;
+    hotAnswer: (answer) => {
+      hotAnswers[answer] += 1;
     },
     datasource(tenantId, datasourceId, type) {
       let meter = datasources.get(datasourceId);

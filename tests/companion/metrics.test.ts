@@ -13,7 +13,7 @@ const SECRET = `bearer-secret-${randomBytes(6).toString('hex')}`;
 const TYPED = `typed-needle-${randomBytes(6).toString('hex')}`;
 /** The series this companion defines (Node's process metrics have labels of their own). */
 const OURS = /^oc_(http|upstream|options)_/;
-const LABELS = new Set(['method', 'route', 'status_code', 'tenant_id', 'datasource_id', 'datasource_type', 'code', 'outcome', 'le']);
+const LABELS = new Set(['method', 'route', 'status_code', 'tenant_id', 'datasource_id', 'datasource_type', 'code', 'outcome', 'answer', 'le']);
 
 /** `name{a="x",b="y"} value` lines → value by the exact series text before the value. */
 function series(text: string): Map<string, number> {

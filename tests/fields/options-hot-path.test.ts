@@ -1,10 +1,12 @@
-// The hot path (companion/http/hot-path.ts): warm options hits answered at the server's request
+// The hot path (companion/http/hot-path.ts): options requests answered at the server's request
 // event, beside Fastify. Over real HTTP to a listening companion (app.inject never meets the hot
 // path, so every request here is also asked through inject, Fastify's own way, for comparison):
 // - a warm hit is answered there with the route's status, headers, bytes, latency histogram and
 //   one log line;
-// - everything else (no or bad token, bad bodies, unknown fields, pages, filtered lists, misses, a
-//   user's own answers) is answered by the route exactly as it is through Fastify, body included;
+// - a miss, a filtered list or a first page is resolved there as the route resolves it, with one
+//   upstream call; one that fails is answered by the route with that failure (no second call);
+// - everything else (no or bad token, bad bodies, unknown fields, later pages, a user's own
+//   answers) is answered exactly as through Fastify, body included;
 // - a change through the admin API is seen by the very next request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +68,10 @@ describe.each(databaseKinds())('options hot path on %s', (kind) => {
       .filter((v) => ((v as { metricName?: string }).metricName ?? name) === series && Object.entries(labels).every(([k, x]) => v.labels[k] === x))
       .reduce((sum, v) => sum + v.value, 0);
   };
-  const hotAnswers = () => metric('oc_http_hot_path_answers_total', 'oc_http_hot_path_answers_total');
+  /** Warm hits the hot path answered (whole cached lists as bytes). */
+  const hotAnswers = () => metric('oc_http_hot_path_answers_total', 'oc_http_hot_path_answers_total', { answer: 'warm' });
+  /** Requests the hot path resolved itself (misses, filtered lists, first pages). */
+  const resolvedAnswers = () => metric('oc_http_hot_path_answers_total', 'oc_http_hot_path_answers_total', { answer: 'resolved' });
   const routeCount = () =>
     metric('oc_http_request_duration_seconds', 'oc_http_request_duration_seconds_count', { route: '/v1/fields/:id/options', status_code: '200' });
   /**
@@ -133,7 +138,7 @@ describe.each(databaseKinds())('options hot path on %s', (kind) => {
     expect((await http(`/v1/fields/${f.id}/options`)).body).toBe(hot.body);
   });
 
-  it('hands everything else to the route, which answers it exactly as through Fastify', async () => {
+  it('answers everything else exactly as through Fastify, never as a warm hit', async () => {
     const f = await newField();
     const path = `/v1/fields/${f.key}/options`;
     await http(path);
@@ -212,47 +217,73 @@ describe.each(databaseKinds())('options hot path on %s', (kind) => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
-  it('hands a miss over with its body and token check, and the route makes one upstream call', async () => {
-    const f = await newField({ query: `/customers?f=${n + 1}&q=$userInput` });
+  it('resolves a miss itself as the route does, with one upstream call, from a body of many chunks', async () => {
+    // Two fields alike but for their key: one asked over HTTP (the hot path), one through inject (the route).
+    const tag = `hot-miss-${n}`;
+    const f = await newField({ query: `/customers?f=${tag}&q=$userInput` });
+    const twin = await newField({ query: `/customers?f=${tag}&q=$userInput` });
     const path = `/v1/fields/${f.key}/options`;
     // A body of many chunks: the issue's fields as Forge may send them.
     const fields = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`customfield_${20000 + i}`, `value ${'x'.repeat(100)} ${i}`]));
     const body = { input: 'customer 4', context: { issue: { key: 'PRJ-9', fields } } };
-    const answers = await hotAnswers();
+    const [warm, resolved, histogram] = [await hotAnswers(), await resolvedAnswers(), await routeCount()];
+    const logged = c.logs.length;
     const miss = await http(path, { body });
     expect(miss.status, miss.body).toBe(200);
     expect(JSON.parse(miss.body)).toMatchObject({ cache: 'miss', options: [{ id: 'c4', value: 'Customer 4' }, ...Array.from({ length: 10 }, (_, i) => ({ id: `c${40 + i}`, value: `Customer ${40 + i}` }))] });
-    expect(up.count(`/customers?f=${n}&q=`)).toBe(1);
-    expect(await hotAnswers()).toBe(answers);
-    // The list the route answered once is then the hot path's, with the same big body.
-    expect(JSON.parse((await http(path, { body })).body).cache).toBe('hit');
-    const hot = await untilHot(() => http(path, { body }));
-    expect(hot.body).toBe((await viaFastify(path, { body })).body);
-    expect(up.count(`/customers?f=${n}&q=`)).toBe(1);
+    expect(await resolvedAnswers()).toBe(resolved + 1);
+    expect(await hotAnswers()).toBe(warm);
+    expect(await routeCount()).toBe(histogram + 1);
+    expect(up.count(`/customers?f=${tag}&q=`)).toBe(1);
+    const lines = c.logs.slice(logged).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request completed');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 30, method: 'POST', url: path, statusCode: 200 });
+    const viaRoute = await viaFastify(`/v1/fields/${twin.key}/options`, { body });
+    expect(miss.body).toBe(viaRoute.body);
+    for (const h of ['content-type', 'content-length']) expect(miss.headers[h], h).toBe(viaRoute.headers[h]);
+    expect(up.count(`/customers?f=${tag}&q=`)).toBe(2);
+    // The same request again: a hit from memory, the same list, no upstream call.
+    const again = await untilHot(() => http(path, { body }));
+    expect(JSON.parse(again.body)).toEqual({ ...JSON.parse(miss.body), cache: 'hit' });
+    expect(again.body).toBe((await viaFastify(path, { body })).body);
+    expect(up.count(`/customers?f=${tag}&q=`)).toBe(2);
   });
 
-  it('hands a field it keeps missing for to Fastify at once, and takes it again once a probe finds an answer', async () => {
+  it('answers a miss whose upstream fails as the route does, from that one failed call', async () => {
+    const tag = `hot-fail-${n}`;
+    const f = await newField({ query: `/customers?f=${tag}&q=$userInput` });
+    const twin = await newField({ query: `/customers?f=${tag}&q=$userInput` });
+    up.failing = true;
+    try {
+      const resolved = await resolvedAnswers();
+      const failed = await http(`/v1/fields/${f.key}/options`, { body: { input: 'x' } });
+      expect(up.count(`/customers?f=${tag}&q=`), 'one upstream call, not one per way').toBe(1);
+      expect(await resolvedAnswers()).toBe(resolved);
+      const viaRoute = await viaFastify(`/v1/fields/${twin.key}/options`, { body: { input: 'x' } });
+      expect(failed.status, failed.body).toBe(502);
+      expect(failed.status).toBe(viaRoute.status);
+      expect(failed.body).toBe(viaRoute.body);
+      expect(failed.headers['content-type']).toBe(viaRoute.headers['content-type']);
+      expect(up.count(`/customers?f=${tag}&q=`)).toBe(2);
+    } finally {
+      up.failing = false;
+    }
+  });
+
+  it('resolves typed input with other text each time itself (one call each), and the same text again is a warm hit', async () => {
     const f = await newField({ query: `/customers?f=${n + 1}&q=$userInput` });
     const path = `/v1/fields/${f.key}/options`;
-    const answers = await hotAnswers();
-    // Typed input, other text each time: every lookup misses, so the field is paused.
+    const [warm, resolved] = [await hotAnswers(), await resolvedAnswers()];
     for (let i = 0; i < 12; i += 1) expect(JSON.parse((await http(path, { body: { input: `customer ${i}` } })).body).cache).toBe('miss');
     expect(up.count(`/customers?f=${n}&q=`)).toBe(12);
-    // The same text again: the route answers hits while the field is paused, then a probe finds
-    // the entry and the hot path answers it from then on.
-    let viaRoute = 0;
-    for (;;) {
-      const before = await hotAnswers();
-      const answer = JSON.parse((await http(path, { body: { input: 'customer 3' } })).body);
-      expect(answer.cache).toBe('hit');
-      if ((await hotAnswers()) > before) break;
-      viaRoute += 1;
-      expect(viaRoute).toBeLessThan(200);
-    }
-    expect(viaRoute).toBeGreaterThan(0);
-    expect(await hotAnswers()).toBe(answers + 1);
-    await http(path, { body: { input: 'customer 3' } });
-    expect(await hotAnswers()).toBe(answers + 2);
+    expect(await resolvedAnswers()).toBe(resolved + 12);
+    // The first hit of a list makes its bytes; from then on it is a warm hit.
+    expect(JSON.parse((await http(path, { body: { input: 'customer 3' } })).body).cache).toBe('hit');
+    expect(await resolvedAnswers()).toBe(resolved + 13);
+    const hit = await http(path, { body: { input: 'customer 3' } });
+    expect(JSON.parse(hit.body).cache).toBe('hit');
+    expect(await hotAnswers()).toBe(warm + 1);
+    expect(hit.body).toBe((await viaFastify(path, { body: { input: 'customer 3' } })).body);
     expect(up.count(`/customers?f=${n}&q=`)).toBe(12);
   });
 
