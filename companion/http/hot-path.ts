@@ -1,10 +1,11 @@
-// The hot path: a warm options hit answered beside Fastify, at the server's own request event.
+// The hot path: options requests answered beside Fastify, at the server's own request event.
 //
 // A warm hit is most of what the companion serves (every edit screen opening a connected field asks
 // for its options), and Fastify's request pipeline (its request and reply objects, the hook runner,
 // the body reader) cost more per hit than the rest of the companion's work together (docs/BENCHMARKS.md).
-// So the server's request listener first looks at a request here, and answers it only when it is
-// provably a plain warm hit; anything else goes to Fastify as if this had never looked:
+// So the server's request listener first looks at a request here, and answers it when it is
+// provably a plain warm hit, or resolves it as the route would (step 6); anything else goes to
+// Fastify as if this had never looked:
 //
 // 1. Taken: `POST /v1/fields/<id or key>/options` (letters, digits, `_`, `-`; no query, no
 //    encoding), `Content-Type: application/json`, a Content-Length up to the body limit and no
@@ -22,12 +23,18 @@
 //    and sends nothing out of the companion.
 // 5. The answer: the route's status, headers and bytes; the route's latency histogram; the same one
 //    log line per request, with a request id from the same sequence as Fastify's.
+// 6. Not found in memory (a miss, a filtered list, a first page, a list not answered yet): the
+//    route's own steps, its field lookup, connectedOptions and paging, and the 200 serialized by
+//    the very function Fastify compiled for the route, then step 5. A miss on a cold CPU paid
+//    Fastify's pipeline on top of its own work (docs/BENCHMARKS.md, cold miss).
 //
 // A request that fails any of it, or for which any step throws, is handed to Fastify after all:
 // its body is replayed (a preParsing hook) and the token check already made is reused (the /v1
-// hook takes its outcome), so the route runs exactly as without a hot path, and answers errors,
-// misses, stale copies and pages itself. Nothing the hot path did before handing over is seen,
-// but for the time it took: the route's deadline and logged time count from Fastify's start.
+// hook takes its outcome), so the route runs exactly as without a hot path, and answers errors
+// and later pages itself. A resolution of step 6 that failed is handed over with its outcome
+// (fields/options-hit.ts), so the route throws that very error instead of asking the upstream
+// again. Nothing else the hot path did is seen, but for the time it took: the route's deadline and
+// logged time count from arrival (http/arrival.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { parse as secureJsonParse } from 'secure-json-parse';
