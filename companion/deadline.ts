@@ -19,7 +19,6 @@ export class Deadline {
   /** When the request arrived (performance.now() ms): what the caches must have seen by then. */
   readonly startedAt: number;
   private readonly endsAt: number;
-  private abortSignal: AbortSignal | undefined;
 
   /**
    * @param budgetMs  the whole request's budget (config `COMPANION_DEADLINE_MS`)
@@ -50,15 +49,6 @@ export class Deadline {
     return Math.max(1, Math.min(ownMs, Math.ceil(this.remainingMs())));
   }
 
-  /** Aborts when the budget runs out (an unref'd timer: it never keeps the process alive). */
-  get signal(): AbortSignal {
-    if (!this.abortSignal) {
-      const left = Math.ceil(this.remainingMs());
-      this.abortSignal = left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort();
-    }
-    return this.abortSignal;
-  }
-
   /**
    * `work`, or `tooSlow()` as soon as the budget runs out, whichever comes first. For steps that
    * cannot be cancelled from here (a pooled SQL connection being opened): the request answers on
@@ -69,11 +59,21 @@ export class Deadline {
       work.catch(() => undefined);
       return Promise.reject(tooSlow());
     }
-    const signal = this.signal;
+    // A plain timer, cleared as soon as the work settles (an AbortSignal.timeout lives until it
+    // fires, and costs more to make); unref'd: it never keeps the process alive.
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(tooSlow());
-      signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      const timer = setTimeout(() => reject(tooSlow()), Math.ceil(this.remainingMs()));
+      timer.unref();
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
   }
 }

@@ -37,8 +37,12 @@ export async function exchange(agent: Dispatcher, x: HttpExchange, extraSecretHe
   // When the deadline shortened the timeout, running into it means the request's time is up.
   const shortened = deadline !== undefined && timeoutMs < x.timeoutMs;
   // One timer: `timeoutMs` already ends with the deadline when less than the step's own timeout is
-  // left, and the deadline's signal is only its timer (deadline.ts), so it would never fire first.
-  const signal = AbortSignal.timeout(timeoutMs);
+  // left. A plain one, cleared once the exchange is over (an AbortSignal.timeout lives until it
+  // fires, one per exchange, and costs more to make).
+  const controller = new AbortController();
+  const { signal } = controller;
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  timer.unref();
   let url = x.url;
   let method = x.method;
   let body = x.body;
@@ -96,6 +100,8 @@ export async function exchange(agent: Dispatcher, x: HttpExchange, extraSecretHe
   } catch (err) {
     if ((signal.aborted || isTimeoutError(err)) && (shortened || deadline?.expired())) throw upstreamTooSlow(x.datasourceName, deadline!.budgetMs);
     throw toUpstreamError(x.datasourceName, signal.aborted ? Object.assign(new Error('timeout'), { name: 'TimeoutError' }) : err, x.timeoutMs);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
