@@ -211,6 +211,13 @@ describeEachDatabase('REST connector on %s', (kind) => {
     expect(test.json()).toMatchObject({ ok: false, message: expect.stringContaining('did not answer within 1000 ms') });
   });
 
+  it('answers 504 upstream_timeout for a body that trickles in for longer than the datasource timeout', async () => {
+    // A byte every 200 ms: no wait between chunks is long, the whole exchange is.
+    const { res } = await previewOf(c, { type: 'rest', timeoutMs: 1000, config: { baseUrl: up.url } }, { query: '/trickle?every=200' });
+    expect(res.statusCode, res.body).toBe(504);
+    expect(res.json().error).toMatchObject({ code: 'upstream_timeout', message: expect.stringContaining('within 1000 ms') });
+  });
+
   it.each(['/huge', '/huge-declared'])('refuses an answer over 5 MB (%s) with 502 upstream_too_large', async (path) => {
     const { res } = await previewOf(c, { type: 'rest', config: { baseUrl: up.url } }, { query: path });
     expect(res.statusCode).toBe(502);

@@ -24,7 +24,8 @@
 // POST /oauth/token: client credentials with HTTP Basic client auth (clientId:clientSecret) and
 // grant_type=client_credentials; tokens last 3600 s.
 // Special paths: /health (200), /echo (the request as JSON: method, rawUrl, path, query, body),
-// /slow?ms=N (answers after N ms), /garbage (200, not JSON), /huge (6 MB, chunked, no length),
+// /slow?ms=N (answers after N ms), /trickle?every=N (headers at once, then one byte of a JSON array
+// every N ms, never ending), /garbage (200, not JSON), /huge (6 MB, chunked, no length),
 // /huge-declared (Content-Length 6 MB), /status/<code>, /redirect?to=<url> (302).
 // Fake Jira: GET /rest/api/3/project/search[?query=], GET /rest/api/3/issue/{key}[?fields=a,b],
 // GET /rest/api/3/serverInfo; they need `Authorization: Bearer <jira.userToken|jira.systemToken>`
@@ -174,6 +175,15 @@ export async function startSampleUpstream(): Promise<SampleUpstream> {
     if (path === '/slow') {
       const t = setTimeout(() => json(res, 200, { slow: true }), Number(url.searchParams.get('ms') ?? 30_000));
       timers.add(t);
+      return;
+    }
+    if (path === '/trickle') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const every = Number(url.searchParams.get('every') ?? 100);
+      const t = setInterval(() => res.write(' '), every);
+      timers.add(t);
+      res.on('close', () => clearInterval(t));
       return;
     }
     if (path === '/garbage') {
