@@ -5,6 +5,7 @@ import type { Companion } from '../companion.js';
 import type { Option } from '../contract/common.js';
 import { AppError } from '../errors.js';
 import { isUuid } from '../db/ids.js';
+import { readStamp } from '../db/config-stamps.js';
 import { datasourceService } from '../datasources/datasource-service.js';
 import type { DatasourceForUse } from '../datasources/datasource-for-use.js';
 import { isEmbeddedDatabaseUrl } from '../db/embedded-postgres.js';
@@ -67,7 +68,7 @@ export function runtimeCaches(companion: Companion, log: FastifyBaseLogger = sil
     },
     stamp(tenantId, id) {
       if (!isUuid(id)) return Promise.resolve(null);
-      return db.datasource.findFirst({ where: { id, tenantId, deletedAt: null }, select: { id: true, version: true, cacheGeneration: true } });
+      return readStamp(db, 'Datasource:id', tenantId, id);
     },
   }, changes);
   const options = new OptionsCache<OptionsPayload>(db, clock, log, { shared, presence: changes });

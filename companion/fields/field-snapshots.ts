@@ -2,6 +2,7 @@
 // (`customfield_10050`), kept right as config-snapshots.ts explains.
 import type { Companion } from '../companion.js';
 import { isUuid } from '../db/ids.js';
+import { readStamp } from '../db/config-stamps.js';
 import { ConfigSnapshots } from '../cache/config-snapshots.js';
 import { runtimeCaches } from '../cache/runtime-caches.js';
 import { fieldRepository, type FieldRow } from './field-repository.js';
@@ -19,8 +20,7 @@ export function fieldSnapshots(companion: Companion): ConfigSnapshots<FieldRow> 
       return row ? { value: row, stamp: { id: row.id, version: row.version, cacheGeneration: row.cacheGeneration } } : null;
     },
     stamp(tenantId, ref) {
-      const where = isUuid(ref) ? { id: ref } : { key: ref };
-      return db.field.findFirst({ where: { ...where, tenantId, deletedAt: null }, select: { id: true, version: true, cacheGeneration: true } });
+      return readStamp(db, isUuid(ref) ? 'Field:id' : 'Field:key', tenantId, ref);
     },
   }, runtimeCaches(companion).changes);
   byCompanion.set(companion, snapshots);
