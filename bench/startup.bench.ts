@@ -30,6 +30,16 @@ async function groupCpuSeconds(pgid: number): Promise<number> {
   return ticks / 100;
 }
 
+/** Whether any process of the group led by `pid` is still there (signal 0 only checks). */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function timeStart(env: Record<string, string>): Promise<{ wall: number; cpu: number }> {
   const started = performance.now();
   const child = spawn('npm', ['start'], {
@@ -54,10 +64,10 @@ async function timeStart(env: Record<string, string>): Promise<{ wall: number; c
   } finally {
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
-    // The group's other members (tsx's child) may outlive npm by a moment: wait for the port.
-    for (let i = 0; i < 100 && (await fetch(`http://127.0.0.1:${PORT}/health`).then(() => true, () => false)); i += 1) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // The group's other members (the companion under npm) may outlive npm: the embedded database
+    // still writes its files while it shuts down (removing its directory then failed with
+    // ENOTEMPTY). Wait until the whole group is gone.
+    for (let i = 0; i < 400 && groupAlive(child.pid!); i += 1) await new Promise((r) => setTimeout(r, 25));
   }
 }
 
