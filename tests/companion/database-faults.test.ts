@@ -51,6 +51,16 @@ class Relay {
 }
 
 const hasPostgres = databaseKinds().includes('postgres');
+
+/** A fresh PostgreSQL database, a relay in front of it, and a client of `poolSize` connections through the relay. */
+async function relayedDatabase(poolSize: number): Promise<{ database: TestDatabase; relay: Relay; db: Db }> {
+  const database = await createTestDatabase('postgres');
+  const url = new URL(database.url);
+  const relay = await Relay.start({ host: url.hostname, port: Number(url.port || 5432) });
+  url.hostname = '127.0.0.1';
+  url.port = String(relay.port);
+  return { database, relay, db: createPrisma(url.toString(), poolSize) };
+}
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe.runIf(hasPostgres)('database connections that die under the companion (PostgreSQL)', () => {
@@ -59,12 +69,7 @@ describe.runIf(hasPostgres)('database connections that die under the companion (
   let db: Db;
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    const url = new URL(database.url);
-    relay = await Relay.start({ host: url.hostname, port: Number(url.port || 5432) });
-    url.hostname = '127.0.0.1';
-    url.port = String(relay.port);
-    db = createPrisma(url.toString(), 2);
+    ({ database, relay, db } = await relayedDatabase(2));
   });
   afterAll(async () => {
     await db?.$disconnect().catch(() => undefined);
@@ -153,12 +158,7 @@ describe.runIf(hasPostgres)("the hot path's lane: one held connection (PostgreSQ
   const pid = async () => (await sqlLaneOf(db)!.query<{ pid: number }>({ text: 'SELECT pg_backend_pid() AS pid' })).rows[0]!.pid;
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    const url = new URL(database.url);
-    relay = await Relay.start({ host: url.hostname, port: Number(url.port || 5432) });
-    url.hostname = '127.0.0.1';
-    url.port = String(relay.port);
-    db = createPrisma(url.toString(), POOL);
+    ({ database, relay, db } = await relayedDatabase(POOL));
   });
   afterAll(async () => {
     await db?.$disconnect().catch(() => undefined);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { CountingUpstream } from './support/counting-upstream.js';
-import { createCustomerField } from './support/rest-field.js';
+import { createCrmDatasource, createCustomerField } from './support/rest-field.js';
 
 const EDIT = { moduleKey: 'connected-field-edit' };
 
@@ -19,9 +19,7 @@ describe('held field copies on the embedded database', () => {
   beforeAll(async () => {
     up = await CountingUpstream.start();
     c = await startTestCompanion('embedded', { env: { COMPANION_EGRESS_ALLOW: '127.0.0.1' } });
-    const res = await c.call('POST', '/v1/admin/datasources', { body: { name: 'CRM', type: 'rest', config: { baseUrl: up.url, auth: { mode: 'none' } } } });
-    expect(res.statusCode, res.body).toBe(201);
-    ds = res.json();
+    ds = await createCrmDatasource(c, up.url);
   });
   afterAll(async () => {
     await c?.close();

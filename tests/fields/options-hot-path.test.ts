@@ -16,7 +16,7 @@ import { databaseKinds } from '../helpers/databases.js';
 import { hostileJson, hostileParam, mutationsOf, rawBodies } from '../proof/support/hostile-arbitraries.js';
 import { startTestCompanion, type TestCompanion } from '../helpers/test-companion.js';
 import { CountingUpstream } from './support/counting-upstream.js';
-import { createCustomerField } from './support/rest-field.js';
+import { createCrmDatasource, createCustomerField } from './support/rest-field.js';
 import { PerUserJira } from './support/per-user-jira.js';
 
 const EDIT = { moduleKey: 'connected-field-edit' };
@@ -94,9 +94,7 @@ describe.each(databaseKinds())('options hot path on %s', (kind) => {
     c = await startTestCompanion(kind, { env: { COMPANION_EGRESS_ALLOW: '127.0.0.1' } });
     await c.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(c.app.server.address() as AddressInfo).port}`;
-    const res = await c.call('POST', '/v1/admin/datasources', { body: { name: 'CRM', type: 'rest', config: { baseUrl: up.url, auth: { mode: 'none' } } } });
-    expect(res.statusCode, res.body).toBe(201);
-    ds = res.json();
+    ds = await createCrmDatasource(c, up.url);
   });
   afterAll(async () => {
     await c?.close();

@@ -29,3 +29,10 @@ export async function createCustomerField(c: TestCompanion, datasourceId: string
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as CreatedField;
 }
+
+/** A REST datasource "CRM" on `baseUrl` with no auth, created through the admin API: its id. */
+export async function createCrmDatasource(c: TestCompanion, baseUrl: string): Promise<{ id: string }> {
+  const res = await c.call('POST', '/v1/admin/datasources', { body: { name: 'CRM', type: 'rest', config: { baseUrl, auth: { mode: 'none' } } } });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
