@@ -20,6 +20,7 @@ const Env = Type.Object({
   COMPANION_FUNCTION_MODULE_KEYS: Type.Optional(Type.String()),
   COMPANION_EGRESS_ALLOW: Type.Optional(Type.String()),
   DATABASE_POOL_SIZE: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
   LOG_LEVEL: Type.Optional(
     Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   ),
@@ -61,6 +62,8 @@ export interface Config {
   /** undefined: the embedded Postgres (PGlite) under `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** How long a new database connection may take before the request answers 503 (ms). */
+  readonly databaseConnectTimeoutMs: number;
   readonly dataDir: string;
   /** base64 of 32 bytes; undefined outside production means "generate one under dataDir". */
   readonly encryptionKey: string | undefined;
@@ -134,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST ?? '127.0.0.1',
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: Number(e.DATABASE_POOL_SIZE ?? 10) || 10,
+    databaseConnectTimeoutMs: Number(e.DATABASE_CONNECT_TIMEOUT_MS ?? 3000) || 3000,
     dataDir: e.DATA_DIR ?? '.data',
     encryptionKey: e.COMPANION_ENCRYPTION_KEY,
     encryptionKeyId: e.COMPANION_ENCRYPTION_KEY_ID ?? 'k1',

@@ -66,7 +66,7 @@ export async function startCompanion(config: Config, options: StartOptions = {})
   let app: FastifyInstance | undefined;
   try {
     const warnings: string[] = [];
-    const db = createPrisma(databaseUrl, embedded ? 1 : config.databasePoolSize);
+    const db = createPrisma(databaseUrl, embedded ? 1 : config.databasePoolSize, config.databaseConnectTimeoutMs);
     const keyring = await loadKeyring(config, (m) => warnings.push(m));
     const verifier =
       options.verifier ?? createForgeTokenVerifier({ jwksUrl: config.jwksUrl, appId: config.forgeAppId });

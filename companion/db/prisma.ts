@@ -10,12 +10,12 @@ export type DbTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$tra
 const pools = new WeakMap<object, pg.Pool>();
 const lanes = new WeakMap<object, SqlLane>();
 
-export function createPrisma(connectionString: string, poolSize: number): Db {
+export function createPrisma(connectionString: string, poolSize: number, connectTimeoutMs = 3000): Db {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
     // Fail fast while the database is down so routes answer 503 within the contract's 10 s.
-    connectionTimeoutMillis: 3000,
+    connectionTimeoutMillis: connectTimeoutMs,
     // A one-connection pool (the embedded database) keeps its connection instead of reconnecting.
     idleTimeoutMillis: poolSize === 1 ? 0 : 30000,
   });

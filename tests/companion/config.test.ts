@@ -32,6 +32,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ COMPANION_PREVIOUS_KEYS: 'nokid' })).toThrow(/kid:base64/);
   });
 
+  it('gives a new database connection 3 s by default, or DATABASE_CONNECT_TIMEOUT_MS', () => {
+    expect(loadConfig({}).databaseConnectTimeoutMs).toBe(3000);
+    expect(loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '20000' }).databaseConnectTimeoutMs).toBe(20000);
+    expect(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(ConfigError);
+  });
+
   it('keeps the request deadline inside Forge\'s 25 s', () => {
     expect(loadConfig({}).deadlineMs).toBe(20_000);
     expect(loadConfig({ COMPANION_DEADLINE_MS: '5000' }).deadlineMs).toBe(5000);

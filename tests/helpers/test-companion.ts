@@ -60,6 +60,10 @@ export async function startTestCompanion(kind: DatabaseKind, options: TestCompan
     LOG_LEVEL: 'info',
     // PGlite serves one connection at a time; the companion sizes its pool to 1 for it.
     ...(kind === 'embedded' ? { DATABASE_POOL_SIZE: '1' } : {}),
+    // The embedded database runs in this process in tests, and blocks the event loop for seconds
+    // while it starts or restores its template: a PostgreSQL companion beside it (describeEachDatabase)
+    // then had its connect timer fire late, after the connection was made, and answered 503 (CI).
+    DATABASE_CONNECT_TIMEOUT_MS: '20000',
     ...options.env,
   });
   const logs: string[] = [];
