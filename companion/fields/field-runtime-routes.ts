@@ -9,8 +9,7 @@ import { runtimeCaches } from '../cache/runtime-caches.js';
 import { connectedOptions } from './connected-options.js';
 import { fieldSnapshots } from './field-snapshots.js';
 import { recalculate } from './field-recalculation.js';
-import { filterByInput, pageOf } from './option-paging.js';
-import { handedResolution, hitBytes } from './options-hit.js';
+import { answerPage, handedResolution, hitBytes } from './options-hit.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
@@ -42,10 +41,10 @@ export async function fieldRuntimeRoutes(app: FastifyInstance) {
           input: body.input,
           cache: true,
         }));
-      const { options, nextCursor } = pageOf(filterByInput(result.options, field.query, body.input), offset, body.limit);
-      if (result.cache !== 'hit' || options !== result.options || nextCursor !== null) return { options, nextCursor, cache: result.cache };
+      const { answer, whole } = answerPage(result, field, body, offset);
+      if (!whole) return answer;
       // A whole list from memory: its bytes, made once (options-hit.ts).
-      const bytes = hitBytes(options, () => reply.serialize({ options, nextCursor, cache: 'hit' }) as string);
+      const bytes = hitBytes(answer.options, () => reply.serialize(answer) as string);
       return reply.type('application/json; charset=utf-8').send(bytes);
     },
   );

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Companion } from '../companion.js';
 import type { Option } from '../contract/common.js';
-import type { OptionsRequest } from '../contract/field.js';
+import type { OptionsRequest, OptionsResponse } from '../contract/field.js';
 import type { CallerContext } from '../connectors/query-pipeline-types.js';
 import { cachedOptions } from './connected-options.js';
 import type { ConnectedOptionsResult } from './connected-options-types.js';
@@ -60,6 +60,15 @@ export function handedResolution(raw: IncomingMessage): HandedResolution | undef
   return handed.get(raw);
 }
 
+/**
+ * The page the route answers of a resolved list (typed input filtering it, the cursor's offset,
+ * the limit), and whether it is the whole cached list, whose bytes are made once (hitBytes).
+ */
+export function answerPage(result: Pick<ConnectedOptionsResult, 'options' | 'cache'>, field: FieldRow, body: OptionsRequest, offset: number): { answer: OptionsResponse; whole: boolean } {
+  const { options, nextCursor } = pageOf(filterByInput(result.options, field.query, body.input), offset, body.limit);
+  return { answer: { options, nextCursor, cache: result.cache }, whole: result.cache === 'hit' && options === result.options && nextCursor === null };
+}
+
 export function warmHit(companion: Companion, { tenantId, caller, ref, body }: WarmHitRequest): Buffer | undefined {
   // A page after the first is the route's: its cursor is checked there.
   if (body.cursor !== undefined) return undefined;
@@ -67,8 +76,8 @@ export function warmHit(companion: Companion, { tenantId, caller, ref, body }: W
   if (!field) return undefined;
   const cached = cachedOptions(companion, { tenantId, caller, config: field, context: body.context, input: body.input });
   if (!cached) return undefined;
-  const { options, nextCursor } = pageOf(filterByInput(cached.options, field.query, body.input), 0, body.limit);
-  const bytes = options === cached.options && nextCursor === null ? prebuilt.get(options) : undefined;
+  const { answer, whole } = answerPage({ options: cached.options, cache: 'hit' }, field, body, 0);
+  const bytes = whole ? prebuilt.get(answer.options) : undefined;
   if (bytes) companion.metrics.datasource(tenantId, cached.datasource.row.id, cached.datasource.row.type).cache('hit');
   return bytes;
 }

@@ -47,10 +47,9 @@ import { settleCaller } from '../auth/caller-identity.js';
 import { Deadline } from '../deadline.js';
 import { hasNonFiniteNumber } from './error-handler.js';
 import { arrivedAt } from './arrival.js';
-import { handOverResolving, hitBytes, warmHit, type OptionsLookup } from '../fields/options-hit.js';
+import { answerPage, handOverResolving, hitBytes, warmHit, type OptionsLookup } from '../fields/options-hit.js';
 import { connectedOptions } from '../fields/connected-options.js';
 import { fieldSnapshots } from '../fields/field-snapshots.js';
-import { filterByInput, pageOf } from '../fields/option-paging.js';
 import type { RouteMeter } from '../metrics/companion-metrics.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -239,12 +238,8 @@ export class HotPath {
     }
     let bytes: Buffer;
     try {
-      const result = await resolving;
-      const { options, nextCursor } = pageOf(filterByInput(result.options, field.query, body.input), 0, body.limit);
-      bytes =
-        result.cache === 'hit' && options === result.options && nextCursor === null
-          ? hitBytes(options, () => serialize({ options, nextCursor, cache: 'hit' }))
-          : Buffer.from(serialize({ options, nextCursor, cache: result.cache }));
+      const { answer, whole } = answerPage(await resolving, field, body, 0);
+      bytes = whole ? hitBytes(answer.options, () => serialize(answer)) : Buffer.from(serialize(answer));
     } catch {
       handOverResolving(req, { field, resolving });
       return this.handOver(req, res, r.body, handler, verifying, r.arrived);
