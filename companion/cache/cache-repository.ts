@@ -1,8 +1,7 @@
 // Prisma access for the shared options cache (CacheEntry). Every query is scoped by tenant.
 import type { Db } from '../db/prisma.js';
 import { isUuid } from '../db/ids.js';
-import type pg from 'pg';
-import { sqlLaneOf } from '../db/prisma.js';
+import { sqlLaneOf, sqlRows } from '../db/prisma.js';
 
 const UPSERT_SET = `"datasourceId" = EXCLUDED."datasourceId", "fieldId" = EXCLUDED."fieldId", payload = EXCLUDED.payload,
   "expiresAt" = EXCLUDED."expiresAt", "staleUntil" = EXCLUDED."staleUntil", "createdAt" = now()`;
@@ -44,11 +43,7 @@ export function cacheRepository(db: Db) {
   // The client's own connections (its lane, then its pool), or undefined for a transaction client
   // (then every statement goes through Prisma and, being part of the caller's transaction, keeps its
   // commit durable).
-  const lane = sqlLaneOf(db);
-  const flush = noFlushWait(lane !== undefined);
-  /** One statement straight to pg when the client has its pool, else through Prisma; its rows. */
-  const rowsOf = async <R extends object>(name: string, text: string, values: unknown[]): Promise<R[]> =>
-    lane ? (await lane.query<R & pg.QueryResultRow>({ name, text, values })).rows : db.$queryRawUnsafe<R[]>(text, ...values);
+  const flush = noFlushWait(sqlLaneOf(db) !== undefined);
 
   const PUT = `WITH ${flush}, put AS (
       INSERT INTO "CacheEntry" ("tenantId", "keyHash", "datasourceId", "fieldId", payload, "expiresAt", "staleUntil")
@@ -78,7 +73,7 @@ export function cacheRepository(db: Db) {
     // get and put are on the path of every miss: one plain statement each, straight to pg when the
     // client has its pool (Prisma's query planning, even for raw SQL, cost more than the statement).
     async get(tenantId: string, keyHash: string): Promise<StoredEntry | null> {
-      const rows = await rowsOf<EntryRow>('oc-cache-get', ENTRY_BY_KEY, [tenantId, keyHash]);
+      const rows = await sqlRows<EntryRow>(db, 'oc-cache-get', ENTRY_BY_KEY, [tenantId, keyHash]);
       return rows[0] ? toEntry(rows[0]) : null;
     },
     /**
@@ -89,7 +84,7 @@ export function cacheRepository(db: Db) {
      */
     async put(tenantId: string, keyHash: string, entry: StoredEntry, holder: string | null = null): Promise<{ others: boolean }> {
       const values = [tenantId, keyHash, entry.datasourceId, entry.fieldId, JSON.stringify(entry.payload), entry.expiresAt.getTime(), entry.staleUntil.getTime(), holder];
-      const [row] = await rowsOf<{ others: boolean }>('oc-cache-put', PUT, values);
+      const [row] = await sqlRows<{ others: boolean }>(db, 'oc-cache-put', PUT, values);
       return { others: row?.others === true };
     },
     /**
@@ -101,7 +96,7 @@ export function cacheRepository(db: Db) {
     async getOrTakeFill(tenantId: string, keyHash: string, holder: string, ms: number, nowMs: number): Promise<{ entry: StoredEntry | null; leased: boolean; contended: boolean }> {
       // The LEFT JOIN gives the entry's columns as nulls when there is none.
       type Row = { leased: number; contended: boolean } & ({ [K in keyof EntryRow]: null } | EntryRow);
-      const [row] = await rowsOf<Row>('oc-cache-get-or-lease', GET_OR_TAKE_FILL, [tenantId, keyHash, holder, Math.ceil(ms), nowMs]);
+      const [row] = await sqlRows<Row>(db, 'oc-cache-get-or-lease', GET_OR_TAKE_FILL, [tenantId, keyHash, holder, Math.ceil(ms), nowMs]);
       return { entry: row!.datasourceId === null ? null : toEntry(row as EntryRow), leased: row!.leased === 1, contended: row!.contended };
     },
     deleteForDatasource(tenantId: string, datasourceId: string) {
@@ -120,7 +115,8 @@ export function cacheRepository(db: Db) {
      * `limit` can tell it did not get them all.
      */
     async liveKeys(nowMs: number, limit: number): Promise<Map<string, number>> {
-      const rows = await rowsOf<{ keyHash: string; staleUntil: number }>(
+      const rows = await sqlRows<{ keyHash: string; staleUntil: number }>(
+        db,
         'oc-cache-live-keys',
         `SELECT "keyHash", (EXTRACT(EPOCH FROM "staleUntil") * 1000)::float8 AS "staleUntil" FROM "CacheEntry"
           WHERE "staleUntil" > to_timestamp($1::float8 / 1000) AT TIME ZONE 'UTC' LIMIT $2::int`,
@@ -135,7 +131,7 @@ export function cacheRepository(db: Db) {
       return rows[0]?.running === true;
     },
     async releaseFill(tenantId: string, keyHash: string, holder: string): Promise<void> {
-      await rowsOf('oc-cache-release', RELEASE_FILL, [tenantId, keyHash, holder]);
+      await sqlRows(db, 'oc-cache-release', RELEASE_FILL, [tenantId, keyHash, holder]);
     },
     /** Leases of fillers that crashed (released ones are deleted by their holder). */
     deleteDeadFills() {

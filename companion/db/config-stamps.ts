@@ -4,7 +4,7 @@
 // it is used, and through Prisma each read cost the main thread about a millisecond and a half,
 // enough to show in a warm load's p99 (docs/BENCHMARKS.md).
 import type { Db } from './prisma.js';
-import { sqlLaneOf } from './prisma.js';
+import { sqlRows } from './prisma.js';
 
 export interface RowStamp {
   id: string;
@@ -24,10 +24,6 @@ const STATEMENTS = {
 
 /** The stamp of the tenant's live row whose `by` is `value`, or null. `id` values must be uuids. */
 export async function readStamp(db: Db, what: keyof typeof STATEMENTS, tenantId: string, value: string): Promise<RowStamp | null> {
-  const text = STATEMENTS[what];
-  const lane = sqlLaneOf(db);
-  const rows = lane
-    ? (await lane.query<RowStamp & Record<string, unknown>>({ name: `oc-stamp-${what.replace(':', '-').toLowerCase()}`, text, values: [tenantId, value] })).rows
-    : await db.$queryRawUnsafe<RowStamp[]>(text, tenantId, value);
+  const rows = await sqlRows<RowStamp>(db, `oc-stamp-${what.replace(':', '-').toLowerCase()}`, STATEMENTS[what], [tenantId, value]);
   return rows[0] ?? null;
 }

@@ -151,3 +151,12 @@ export function sqlPool(db: DbTx): pg.Pool | undefined {
 export function sqlLaneOf(db: DbTx): SqlLane | undefined {
   return lanes.get(db);
 }
+
+/**
+ * One statement's rows: straight to pg on the client's lane (a named, prepared statement), or
+ * through Prisma for a transaction client, where it is part of the caller's transaction.
+ */
+export async function sqlRows<R extends object>(db: DbTx, name: string, text: string, values: unknown[]): Promise<R[]> {
+  const lane = lanes.get(db);
+  return lane ? (await lane.query<R & pg.QueryResultRow>({ name, text, values })).rows : db.$queryRawUnsafe<R[]>(text, ...values);
+}
