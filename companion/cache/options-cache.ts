@@ -100,7 +100,8 @@ export interface OptionsCacheOptions {
   shared: boolean;
   /**
    * Shared: who else is on the database. While no other instance is, a miss on a key the store
-   * cannot hold sends its request at once and takes the key's fill lease meanwhile (lookupOrFetch).
+   * cannot hold sends its request at once, and takes the key's fill lease only if the request is
+   * still out a moment later (lookupOrFetch, lateLease).
    */
   presence?: Presence | undefined;
   /** How many stored keys are held at most (default MAX_KNOWN_KEYS). */
@@ -459,8 +460,6 @@ export class OptionsCache<T> {
       new Promise<void>((resolve) => setImmediate(resolve))
         .then(async () => {
           if (lease && !(await lease)) holder = null;
-        })
-        .then(async () => {
           const { others } = await this.repo.put(
             e.tenantId,
             keyHash,
