@@ -80,6 +80,22 @@ describe.skipIf(!inject('postgresAdminUrl'))('a miss on PostgreSQL with no other
     };
   }
 
+  /** A miss on a new key that waits for its lease statement: nothing sent while the lease table is locked, one call once it is not. */
+  async function missWaitsForTheLease(cache: OptionsCache<Payload>) {
+    const u = upstream();
+    const lock = await leasesBlocked();
+    const resolving = resolve(cache, `k-${randomUUID()}`, u);
+    try {
+      expect(await Promise.race([resolving, later(300)])).toBe('later');
+      expect(u.sent).toBe(0);
+    } finally {
+      await lock.open();
+    }
+    expect(await resolving).toMatchObject({ cache: 'miss' });
+    expect(u.sent).toBe(1);
+    await cache.settled();
+  }
+
   it('answers without any statement on the lease table, and writes the entry once it can, leaving no lease', async () => {
     const cache = instance(new Listener(true));
     await resolve(cache, `warm-${randomUUID()}`, upstream()); // the stored keys read, once
@@ -102,20 +118,7 @@ describe.skipIf(!inject('postgresAdminUrl'))('a miss on PostgreSQL with no other
   });
 
   it('waits for the lease first while another instance is on the database', async () => {
-    const cache = instance(new Listener(false));
-    const key = `k-${randomUUID()}`;
-    const u = upstream();
-    const lock = await leasesBlocked();
-    const resolving = resolve(cache, key, u);
-    try {
-      expect(await Promise.race([resolving, later(300)])).toBe('later');
-      expect(u.sent).toBe(0);
-    } finally {
-      await lock.open();
-    }
-    expect(await resolving).toMatchObject({ cache: 'miss' });
-    expect(u.sent).toBe(1);
-    await cache.settled();
+    await missWaitsForTheLease(instance(new Listener(false)));
   });
 
   it('takes the lease during a slow fill, so an instance that starts meanwhile waits for its entry: one upstream call between them', async () => {
@@ -155,17 +158,7 @@ describe.skipIf(!inject('postgresAdminUrl'))('a miss on PostgreSQL with no other
     const holders = await db.$queryRaw<Array<{ holder: string }>>`SELECT holder FROM "CacheFill" WHERE "keyHash" = ${key}`;
     expect(holders, 'the other instance keeps its lease').toEqual([{ holder: 'not-heard-of' }]);
     // The next miss, on another key, waits for its lease statement again.
-    const next = upstream();
-    const lock = await leasesBlocked();
-    const resolving = resolve(cache, `k-${randomUUID()}`, next);
-    try {
-      expect(await Promise.race([resolving, later(300)])).toBe('later');
-      expect(next.sent).toBe(0);
-    } finally {
-      await lock.open();
-    }
-    expect(await resolving).toMatchObject({ cache: 'miss' });
-    await cache.settled();
+    await missWaitsForTheLease(cache);
   });
 
   it('reads the stored keys again once another instance is heard of: what it stored is a hit', async () => {
